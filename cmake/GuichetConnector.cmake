@@ -1,0 +1,34 @@
+# guichet_add_connector(<id> SOURCES <src>... MANIFEST <connector.json>)
+#
+# Builds a connector plugin the way the hub expects it: a MODULE named <id>.so in the plugin
+# directory, with its manifest beside it as <id>.json, exporting exactly one symbol (the ABI entry),
+# hidden visibility for everything else, and no undefined symbols left for the host to satisfy.
+set(GUICHET_CONNECTOR_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/connector.map)
+
+function(guichet_add_connector id)
+  cmake_parse_arguments(ARG "" "MANIFEST" "SOURCES" ${ARGN})
+  if(NOT ARG_MANIFEST)
+    message(FATAL_ERROR "guichet_add_connector(${id}): MANIFEST is required")
+  endif()
+  if(NOT DEFINED GUICHET_PLUGIN_OUTPUT_DIR)
+    set(GUICHET_PLUGIN_OUTPUT_DIR ${CMAKE_BINARY_DIR}/plugins)
+  endif()
+  set(target connector_${id})
+  add_library(${target} MODULE ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE Guichet::sdk)
+  set_target_properties(${target} PROPERTIES
+    OUTPUT_NAME ${id}
+    PREFIX ""
+    LIBRARY_OUTPUT_DIRECTORY ${GUICHET_PLUGIN_OUTPUT_DIR}
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LINK_DEPENDS ${GUICHET_CONNECTOR_VERSION_SCRIPT})
+  target_link_options(${target} PRIVATE
+    -Wl,--version-script=${GUICHET_CONNECTOR_VERSION_SCRIPT} -Wl,--no-undefined)
+  get_filename_component(manifest ${ARG_MANIFEST} ABSOLUTE)
+  add_custom_command(TARGET ${target} POST_BUILD
+    COMMAND ${CMAKE_COMMAND} -E copy_if_different ${manifest} ${GUICHET_PLUGIN_OUTPUT_DIR}/${id}.json
+    VERBATIM)
+  install(TARGETS ${target} LIBRARY DESTINATION lib/guichet/plugins)
+  install(FILES ${manifest} DESTINATION lib/guichet/plugins RENAME ${id}.json)
+endfunction()

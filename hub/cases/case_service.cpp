@@ -1,0 +1,261 @@
+#include "hub/cases/case_service.h"
+
+#include "hub/cases/api_error.h"
+#include "hub/cases/case_view.h"
+#include "hub/cases/deadline.h"
+#include "hub/cases/intake_validation.h"
+#include "hub/domain/ids.h"
+#include "hub/domain/need.h"
+#include "hub/domain/request_state.h"
+
+#include <Poco/Data/DataException.h>
+
+#include <algorithm>
+
+namespace guichet::cases {
+namespace {
+
+std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+// Runs a store call, turning "the disk is full" and friends into the contract's 503.
+template <typename Call>
+auto guarded(Call&& call) {
+  try {
+    return call();
+  } catch (const store::StoreUnavailable&) {
+    throw ApiError::unavailable();
+  }
+}
+
+void check_idempotency_key(const std::string& key) {
+  if (key.empty() || key.size() > 255) throw ApiError::invalid("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
+  for (unsigned char c : key) {
+    if (c < 0x20 || c > 0x7e) throw ApiError::invalid("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
+  }
+}
+
+Answer replay(const store::IdempotencyEntry& stored, const std::string& body_hash) {
+  if (stored.body_hash != body_hash) {
+    throw ApiError(422, "idempotency_mismatch", "this Idempotency-Key was used with a different body",
+                   "Idempotency-Key");
+  }
+  auto view = Json::parse(stored.response, nullptr, false);
+  return Answer{stored.status, stored.response, view.is_object() ? view.value("case_id", "") : ""};
+}
+
+std::vector<store::ConsentEntry> consents_of(const Json& consent, const std::string& referent, const std::string& at) {
+  std::vector<store::ConsentEntry> out;
+  for (const auto& [need, given] : consent.items()) out.push_back({need, given.get<bool>(), at, referent, "referent"});
+  return out;
+}
+
+// What the store will hold after the intake commits, to answer without reading it back.
+store::CaseRecord record_of(const store::NewCase& c) {
+  store::CaseRecord record;
+  record.id = c.id;
+  record.owner = c.owner;
+  record.department = c.department;
+  record.created_at = record.updated_at = c.at;
+  for (const auto& r : c.requests) {
+    store::RequestRecord request;
+    request.id = r.id;
+    request.case_id = c.id;
+    request.need = r.need;
+    request.instance = r.instance;
+    request.agency = r.agency;
+    request.state = "queued";
+    request.deadline = r.deadline;
+    request.updated_at = c.at;
+    request.history.push_back({"queued", c.at, "hub", ""});
+    record.requests.push_back(std::move(request));
+  }
+  return record;
+}
+
+}  // namespace
+
+CaseService::CaseService(store::Store& store, Routing routing, Clock clock, std::function<void()> work_queued)
+    : store_(store), routing_(std::move(routing)), clock_(std::move(clock)), work_queued_(std::move(work_queued)) {}
+
+std::vector<store::NewRequest> CaseService::new_requests(const Json& needs, const Json& person,
+                                                         const std::string& department, int64_t now) {
+  std::vector<store::NewRequest> out;
+  for (size_t i = 0; i < needs.size(); ++i) {
+    std::string kind = needs[i]["kind"];
+    const Route* route = routing_.find(department, kind);
+    if (!route) {
+      throw ApiError::invalid("needs[" + std::to_string(i) + "].kind",
+                              "no agency serves this need in department " + department);
+    }
+    auto deadline = deadline_ms(route->deadline, now, person, department);
+    out.push_back({new_request_id(), kind, dump(needs[i]), route->instance, route->agency,
+                   deadline ? format_time(*deadline) : "", new_correlation(), new_delivery_key()});
+  }
+  return out;
+}
+
+Answer CaseService::create(const Principal& who, const Json& body, const std::string& body_hash,
+                           const std::optional<std::string>& idempotency_key) {
+  if (idempotency_key) {
+    check_idempotency_key(*idempotency_key);
+    if (auto stored = guarded([&] { return store_.find_idempotency(who.referent, *idempotency_key); })) {
+      return replay(*stored, body_hash);
+    }
+  }
+  int64_t now = clock_();
+  validate_intake(body, now / 86400000, [&](const std::string& d) { return routing_.has_department(d); });
+
+  store::NewCase c;
+  c.id = new_case_id();
+  c.owner = who.referent;
+  c.department = body["situation"]["department"];
+  c.at = format_time(now);
+  c.person = {dump(body["person"]), dump(body["situation"])};
+  c.requests = new_requests(body["needs"], body["person"], c.department, now);
+  c.consents = consents_of(body["consent"], who.referent, c.at);
+
+  Answer answer{201, dump(case_view(record_of(c), now)), c.id};
+  std::optional<store::IdempotencyEntry> remembered;
+  if (idempotency_key) remembered = store::IdempotencyEntry{who.referent, *idempotency_key, body_hash, 201, answer.body};
+  try {
+    guarded([&] { store_.create_case(c, remembered); });
+  } catch (const store::IdempotencyRace&) {
+    // A concurrent request with the same key committed first: answer as it did.
+    return replay(*guarded([&] { return store_.find_idempotency(who.referent, *idempotency_key); }), body_hash);
+  }
+  work_queued_();
+  return answer;
+}
+
+store::CaseRecord CaseService::owned_case(const Principal& who, const std::string& case_id) {
+  auto found = guarded([&] { return store_.find_case(case_id); });
+  if (!found || found->owner != who.referent) throw ApiError::not_found();
+  return std::move(*found);
+}
+
+Json CaseService::get(const Principal& who, const std::string& case_id) {
+  return case_view(owned_case(who, case_id), clock_());
+}
+
+Json CaseService::list(const Principal& who, const std::string& overall_filter, int limit, const std::string& cursor) {
+  if (limit < 1 || limit > 200) throw ApiError::invalid("limit", "must be from 1 to 200");
+  if (!overall_filter.empty() && overall_filter != "action_required" && overall_filter != "in_progress" &&
+      overall_filter != "completed") {
+    throw ApiError::invalid("overall", "must be action_required, in_progress or completed");
+  }
+  std::optional<int64_t> before;
+  if (!cursor.empty()) {
+    try {
+      before = std::stoll(cursor);
+    } catch (const std::exception&) {
+      throw ApiError::invalid("cursor", "not a cursor this API returned");
+    }
+  }
+  int64_t now = clock_();
+  Json cases = Json::array();
+  // A filter may skip most of a page: keep reading pages until this one is full or the list ends.
+  while (true) {
+    auto page = guarded([&] { return store_.list_cases(who.referent, limit, before); });
+    for (size_t i = 0; i < page.cases.size(); ++i) {
+      const auto& c = page.cases[i];
+      before = c.seq;
+      if (!overall_filter.empty() && overall(c.requests, now) != overall_filter) continue;
+      cases.push_back(case_summary(c, now));
+      if (static_cast<int>(cases.size()) == limit) {
+        bool last = i + 1 == page.cases.size() && !page.next_before_seq;
+        return {{"cases", cases}, {"next_cursor", last ? Json(nullptr) : Json(std::to_string(c.seq))}};
+      }
+    }
+    if (!page.next_before_seq) return {{"cases", cases}, {"next_cursor", nullptr}};
+  }
+}
+
+Json CaseService::add_needs(const Principal& who, const std::string& case_id, const Json& body) {
+  store::CaseRecord record = owned_case(who, case_id);
+  auto person = guarded([&] { return store_.find_person(case_id); });
+  if (!person) throw ApiError::not_found();
+  Json person_json = Json::parse(person->person_json, nullptr, false);
+  validate_new_needs(body, person_json);
+  for (size_t i = 0; i < body["needs"].size(); ++i) {
+    for (const auto& r : record.requests) {
+      auto state = parse_request_state(r.state).value_or(RequestState::queued);
+      if (r.need == body["needs"][i]["kind"] && !is_terminal(state)) {
+        throw ApiError::conflict("this need already has an open request", "needs[" + std::to_string(i) + "].kind");
+      }
+    }
+  }
+  int64_t now = clock_();
+  std::string at = format_time(now);
+  auto requests = new_requests(body["needs"], person_json, record.department, now);
+  try {
+    guarded([&] { store_.add_requests(case_id, at, requests, consents_of(body["consent"], who.referent, at)); });
+  } catch (const Poco::Data::DataException&) {
+    // The database's own one-open-request-per-need rule caught a concurrent addition.
+    throw ApiError::conflict("this need already has an open request", "needs");
+  }
+  work_queued_();
+  return case_view(owned_case(who, case_id), now);
+}
+
+void CaseService::retry(const Principal& who, const std::string& case_id, const std::string& request_id) {
+  store::CaseRecord record = owned_case(who, case_id);
+  bool known = std::any_of(record.requests.begin(), record.requests.end(), [&](auto& r) { return r.id == request_id; });
+  if (!known) throw ApiError::not_found();
+  if (!guarded([&] { return store_.retry_request(request_id, format_time(clock_())); })) {
+    throw ApiError::conflict("only a failed request can be retried");
+  }
+  work_queued_();
+}
+
+void CaseService::withdraw(const Principal& who, const std::string& case_id, const std::string& request_id,
+                           const Json& body) {
+  store::CaseRecord record = owned_case(who, case_id);
+  bool known = std::any_of(record.requests.begin(), record.requests.end(), [&](auto& r) { return r.id == request_id; });
+  if (!known) throw ApiError::not_found();
+  if (!body.is_object()) throw ApiError::invalid("", "the request body must be a JSON object");
+  std::string reason;
+  if (auto it = body.find("reason"); it != body.end() && !it->is_null()) {
+    if (!it->is_string() || it->get_ref<const std::string&>().size() > 500) {
+      throw ApiError::invalid("reason", "must be a text of 500 characters at most");
+    }
+    reason = it->get<std::string>();
+  }
+  if (!guarded([&] { return store_.withdraw_request(request_id, format_time(clock_()), reason, "referent"); })) {
+    throw ApiError::conflict("this request is already closed");
+  }
+  work_queued_();
+}
+
+void CaseService::consent(const Principal& who, const std::string& case_id, const Json& body) {
+  store::CaseRecord record = owned_case(who, case_id);
+  if (!body.is_object()) throw ApiError::invalid("", "the request body must be a JSON object");
+  auto need = body.find("need");
+  if (need == body.end() || !need->is_string() || !is_need_kind(need->get<std::string>())) {
+    throw ApiError::invalid("need", "must be one of: allowance, employment, housing, childcare, psych_support");
+  }
+  auto given = body.find("given");
+  if (given == body.end() || !given->is_boolean()) throw ApiError::invalid("given", "must be true or false");
+  std::string at = format_time(clock_());
+  guarded([&] { store_.record_consent(case_id, {*need, given->get<bool>(), at, who.referent, "referent"}); });
+  if (given->get<bool>()) return;
+  // Without consent the request cannot go on: withdraw it, and tell the agency if it knows.
+  for (const auto& r : record.requests) {
+    if (r.need == *need && !is_terminal(parse_request_state(r.state).value_or(RequestState::queued))) {
+      guarded([&] { return store_.withdraw_request(r.id, at, "consentement retiré", "referent"); });
+    }
+  }
+  work_queued_();
+}
+
+void CaseService::set_frozen(const Principal& who, const std::string& case_id, bool frozen) {
+  owned_case(who, case_id);
+  guarded([&] { return store_.set_frozen(case_id, frozen, format_time(clock_())); });
+  if (!frozen) work_queued_();
+}
+
+void CaseService::erase(const Principal& who, const std::string& case_id) {
+  owned_case(who, case_id);
+  guarded([&] { return store_.erase_case(case_id); });
+}
+
+}  // namespace guichet::cases

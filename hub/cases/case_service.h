@@ -1,0 +1,66 @@
+// What a référent can do with cases: file one, read them, add needs, retry, withdraw, change
+// consent, erase. Every method checks ownership first: a case of another référent answers
+// not_found, exactly as a case that does not exist, so ids cannot be probed.
+//
+// Errors: ApiError for anything the caller must see (400, 404, 409, 422, 503).
+// Thread-safety: all methods may be called concurrently.
+#ifndef GUICHET_HUB_CASES_CASE_SERVICE_H
+#define GUICHET_HUB_CASES_CASE_SERVICE_H
+
+#include "hub/cases/routing.h"
+#include "hub/domain/time.h"
+#include "hub/store/store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace guichet::cases {
+
+using Json = nlohmann::json;
+
+struct Principal {
+  std::string referent;
+  std::string department;
+};
+
+// A response prepared for the wire; intake keeps it to replay idempotent requests byte for byte.
+struct Answer {
+  int status = 200;
+  std::string body;
+  std::string case_id;
+};
+
+class CaseService {
+ public:
+  // `work_queued` is called after a commit that added outbox rows, to wake the dispatchers.
+  CaseService(store::Store& store, Routing routing, Clock clock, std::function<void()> work_queued);
+
+  // `body_hash` identifies the raw body for Idempotency-Key comparisons.
+  Answer create(const Principal& who, const Json& body, const std::string& body_hash,
+                const std::optional<std::string>& idempotency_key);
+  Json get(const Principal& who, const std::string& case_id);
+  Json list(const Principal& who, const std::string& overall_filter, int limit, const std::string& cursor);
+  Json add_needs(const Principal& who, const std::string& case_id, const Json& body);
+  void retry(const Principal& who, const std::string& case_id, const std::string& request_id);
+  void withdraw(const Principal& who, const std::string& case_id, const std::string& request_id, const Json& body);
+  void consent(const Principal& who, const std::string& case_id, const Json& body);
+  void set_frozen(const Principal& who, const std::string& case_id, bool frozen);
+  void erase(const Principal& who, const std::string& case_id);
+
+ private:
+  store::CaseRecord owned_case(const Principal& who, const std::string& case_id);
+  std::vector<store::NewRequest> new_requests(const Json& needs, const Json& person,
+                                              const std::string& department, int64_t now);
+
+  store::Store& store_;
+  Routing routing_;
+  Clock clock_;
+  std::function<void()> work_queued_;
+};
+
+}  // namespace guichet::cases
+
+#endif

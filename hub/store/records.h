@@ -1,0 +1,140 @@
+// Rows as the rest of the hub sees them. Plain data, no behaviour.
+#ifndef GUICHET_HUB_STORE_RECORDS_H
+#define GUICHET_HUB_STORE_RECORDS_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace guichet::store {
+
+struct HistoryEntry {
+  std::string state;
+  std::string at;
+  std::string source;  // hub, dispatch, webhook, poll, email, referent
+  std::string detail;
+};
+
+struct RequestRecord {
+  std::string id;
+  std::string case_id;
+  std::string need;       // the kind
+  std::string need_json;  // the need as the référent gave it
+  std::string instance;
+  std::string agency;
+  std::string state;
+  std::string agency_reference;
+  std::string message;
+  std::string deadline;
+  std::string correlation;
+  std::string delivery_key;
+  std::string updated_at;
+  std::string agency_at;  // time of the newest agency report applied
+  bool retrying = false;
+  std::vector<HistoryEntry> history;
+};
+
+struct CaseRecord {
+  int64_t seq = 0;
+  std::string id;
+  std::string owner;
+  std::string department;
+  std::string created_at;
+  std::string updated_at;
+  bool frozen = false;
+  std::vector<RequestRecord> requests;
+};
+
+// The personal part of a case, kept apart so that it can be sealed and erased on its own.
+struct PersonRecord {
+  std::string person_json;
+  std::string situation_json;
+};
+
+struct ConsentEntry {
+  std::string need;
+  bool given = false;
+  std::string at;
+  std::string referent;
+  std::string channel;  // how the victim gave it: "referent" when recorded by the référent
+};
+
+struct NewRequest {
+  std::string id;
+  std::string need;
+  std::string need_json;
+  std::string instance;
+  std::string agency;
+  std::string deadline;
+  std::string correlation;
+  std::string delivery_key;
+};
+
+struct NewCase {
+  std::string id;
+  std::string owner;
+  std::string department;
+  std::string at;
+  PersonRecord person;
+  std::vector<NewRequest> requests;
+  std::vector<ConsentEntry> consents;
+};
+
+// The stored answer to an intake carrying an Idempotency-Key, scoped to its référent.
+struct IdempotencyEntry {
+  std::string referent;
+  std::string key;
+  std::string body_hash;
+  int status = 0;
+  std::string response;
+};
+
+// One outbox row claimed by a dispatch worker, with what the worker needs to act on it.
+struct Delivery {
+  int64_t outbox_id = 0;
+  std::string operation;  // deliver, withdraw
+  int attempts = 0;       // including this one: counted when claimed, so a crash still counts
+  std::string idempotency_key;
+  std::string reason;     // withdraw only
+  RequestRecord request;
+  std::string case_owner;
+  std::string department;
+  bool frozen = false;
+  int64_t first_queued_ms = 0;
+};
+
+// What one step does to a request; applied atomically with the outbox change that caused it.
+struct Transition {
+  std::vector<HistoryEntry> entries;  // appended in order; the last one's state becomes current
+  std::optional<std::string> agency_reference;
+  std::optional<std::string> message;  // replaces the request's message (empty clears it)
+  bool retrying = false;
+};
+
+// A report from an agency (webhook, poll, email), found by request id or by agency reference.
+struct AgencyEvent {
+  std::string instance;
+  std::string request_id;
+  std::string agency_reference;
+  std::string state;
+  std::string at;           // the agency's time, when it gave one
+  std::string recorded_at;  // the hub's time of receipt
+  std::string source;
+  std::string message;
+};
+
+struct OpenRequest {
+  std::string request_id;
+  std::string agency_reference;
+  std::string state;
+};
+
+struct CasePage {
+  std::vector<CaseRecord> cases;
+  std::optional<int64_t> next_before_seq;
+};
+
+}  // namespace guichet::store
+
+#endif

@@ -1,0 +1,628 @@
+#include "hub/store/sqlite/sqlite_store.h"
+
+#include "hub/domain/request_state.h"
+#include "hub/domain/time.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/Statement.h>
+
+#include <map>
+#include <type_traits>
+
+namespace guichet::store {
+namespace {
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+using Poco::Data::Session;
+using Poco::Data::Statement;
+
+constexpr int kSchemaVersion = 1;
+
+// Requests in these states have nothing more to do; the partial unique index below lets a case
+// hold one open request per need, enforced by the database itself.
+constexpr const char* kTerminalList = "('accepted','refused','closed','withdrawn')";
+
+const char* const kSchema[] = {
+    R"(CREATE TABLE IF NOT EXISTS cases(
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         id TEXT NOT NULL UNIQUE, owner TEXT NOT NULL, department TEXT NOT NULL,
+         created_at TEXT NOT NULL, updated_at TEXT NOT NULL, frozen INTEGER NOT NULL DEFAULT 0))",
+    "CREATE INDEX IF NOT EXISTS cases_by_owner ON cases(owner, seq)",
+    R"(CREATE TABLE IF NOT EXISTS people(
+         case_id TEXT PRIMARY KEY, person TEXT NOT NULL, situation TEXT NOT NULL))",
+    R"(CREATE TABLE IF NOT EXISTS requests(
+         id TEXT PRIMARY KEY, case_id TEXT NOT NULL, need TEXT NOT NULL, need_json TEXT NOT NULL,
+         instance TEXT NOT NULL, agency TEXT NOT NULL, state TEXT NOT NULL,
+         agency_reference TEXT, message TEXT, deadline TEXT, correlation TEXT NOT NULL UNIQUE,
+         delivery_key TEXT NOT NULL, agency_at TEXT, retrying INTEGER NOT NULL DEFAULT 0,
+         created_at TEXT NOT NULL, updated_at TEXT NOT NULL))",
+    "CREATE INDEX IF NOT EXISTS requests_by_case ON requests(case_id)",
+    "CREATE INDEX IF NOT EXISTS requests_by_reference ON requests(instance, agency_reference)",
+    R"(CREATE UNIQUE INDEX IF NOT EXISTS requests_one_open_per_need ON requests(case_id, need)
+         WHERE state NOT IN ('accepted','refused','closed','withdrawn'))",
+    R"(CREATE TABLE IF NOT EXISTS history(
+         id INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL, state TEXT NOT NULL,
+         source TEXT NOT NULL, at TEXT NOT NULL, detail TEXT))",
+    "CREATE INDEX IF NOT EXISTS history_by_request ON history(request_id, id)",
+    R"(CREATE TABLE IF NOT EXISTS outbox(
+         id INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL, operation TEXT NOT NULL,
+         idempotency_key TEXT NOT NULL, reason TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+         next_attempt_at INTEGER NOT NULL, lease_owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
+         created_ms INTEGER NOT NULL))",
+    "CREATE INDEX IF NOT EXISTS outbox_by_due ON outbox(next_attempt_at)",
+    "CREATE INDEX IF NOT EXISTS outbox_by_request ON outbox(request_id, id)",
+    R"(CREATE TABLE IF NOT EXISTS consents(
+         id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, need TEXT NOT NULL,
+         given INTEGER NOT NULL, at TEXT NOT NULL, referent TEXT NOT NULL, channel TEXT NOT NULL))",
+    "CREATE INDEX IF NOT EXISTS consents_by_case ON consents(case_id, id)",
+    R"(CREATE TABLE IF NOT EXISTS idempotency(
+         referent TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, status INTEGER NOT NULL,
+         response TEXT NOT NULL, case_id TEXT, PRIMARY KEY(referent, key)))",
+    R"(CREATE TABLE IF NOT EXISTS cursors(instance TEXT PRIMARY KEY, cursor TEXT NOT NULL))",
+};
+
+int64_t parse_ms(const std::string& rfc3339) { return parse_time(rfc3339).value_or(0); }
+
+bool is_storage_failure(const Poco::Exception& e) {
+  using namespace Poco::Data::SQLite;
+  return dynamic_cast<const DatabaseFullException*>(&e) || dynamic_cast<const IOErrorException*>(&e) ||
+         dynamic_cast<const CantOpenDBFileException*>(&e) || dynamic_cast<const ReadOnlyException*>(&e) ||
+         dynamic_cast<const DBLockedException*>(&e) || dynamic_cast<const NoMemoryException*>(&e) ||
+         dynamic_cast<const CorruptImageException*>(&e);
+}
+
+// A query's result read by column position; NULL reads as empty text or zero.
+class Rows {
+ public:
+  explicit Rows(Statement& statement) : set_(statement) {}
+  size_t size() const { return set_.rowCount(); }
+  std::string text(size_t row, size_t column) const {
+    if (set_.isNull(column, row)) return {};
+    return set_.value(column, row).convert<std::string>();
+  }
+  int64_t integer(size_t row, size_t column) const {
+    if (set_.isNull(column, row)) return 0;
+    return set_.value(column, row).convert<Poco::Int64>();
+  }
+
+ private:
+  RecordSet set_;
+};
+
+std::string quoted_list(const std::vector<std::string>& values) {
+  // Ids are minted by the hub ([A-Za-z0-9_]), but quote them anyway: a list is spliced into SQL.
+  std::string out = "(";
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::string escaped;
+    for (char c : values[i]) {
+      escaped += c;
+      if (c == '\'') escaped += '\'';
+    }
+    out += (i ? ",'" : "'") + escaped + "'";
+  }
+  return out + ")";
+}
+
+constexpr const char* kRequestColumns =
+    "r.id, r.case_id, r.need, r.need_json, r.instance, r.agency, r.state, r.agency_reference, "
+    "r.message, r.deadline, r.correlation, r.delivery_key, r.updated_at, r.agency_at, r.retrying";
+constexpr size_t kRequestColumnCount = 15;
+
+RequestRecord read_request(const Rows& rows, size_t row, size_t first = 0) {
+  RequestRecord r;
+  r.id = rows.text(row, first + 0);
+  r.case_id = rows.text(row, first + 1);
+  r.need = rows.text(row, first + 2);
+  r.need_json = rows.text(row, first + 3);
+  r.instance = rows.text(row, first + 4);
+  r.agency = rows.text(row, first + 5);
+  r.state = rows.text(row, first + 6);
+  r.agency_reference = rows.text(row, first + 7);
+  r.message = rows.text(row, first + 8);
+  r.deadline = rows.text(row, first + 9);
+  r.correlation = rows.text(row, first + 10);
+  r.delivery_key = rows.text(row, first + 11);
+  r.updated_at = rows.text(row, first + 12);
+  r.agency_at = rows.text(row, first + 13);
+  r.retrying = rows.integer(row, first + 14) != 0;
+  return r;
+}
+
+void insert_history(Session& s, const std::string& request_id, const HistoryEntry& entry) {
+  s << "INSERT INTO history(request_id, state, source, at, detail) VALUES(?,?,?,?,?)",
+      bind(request_id), bind(entry.state), bind(entry.source), bind(entry.at), bind(entry.detail), now;
+}
+
+void insert_outbox(Session& s, const std::string& request_id, const std::string& operation,
+                   const std::string& key, const std::string& reason, int64_t due_ms) {
+  Poco::Int64 due = due_ms;
+  s << "INSERT INTO outbox(request_id, operation, idempotency_key, reason, next_attempt_at, created_ms) "
+       "VALUES(?,?,?,?,?,?)",
+      bind(request_id), bind(operation), bind(key), bind(reason), bind(due), bind(due), now;
+}
+
+void insert_requests(Session& s, const std::string& case_id, const std::string& at, int64_t at_ms,
+                     const std::vector<NewRequest>& requests) {
+  for (const auto& r : requests) {
+    s << "INSERT INTO requests(id, case_id, need, need_json, instance, agency, state, deadline, "
+         "correlation, delivery_key, created_at, updated_at) VALUES(?,?,?,?,?,?,'queued',?,?,?,?,?)",
+        bind(r.id), bind(case_id), bind(r.need), bind(r.need_json), bind(r.instance), bind(r.agency),
+        bind(r.deadline), bind(r.correlation), bind(r.delivery_key), bind(at), bind(at), now;
+    insert_history(s, r.id, {"queued", at, "hub", ""});
+    insert_outbox(s, r.id, "deliver", r.delivery_key, "", at_ms);
+  }
+}
+
+void insert_consents(Session& s, const std::string& case_id, const std::vector<ConsentEntry>& consents) {
+  for (const auto& c : consents) {
+    int given = c.given ? 1 : 0;
+    s << "INSERT INTO consents(case_id, need, given, at, referent, channel) VALUES(?,?,?,?,?,?)",
+        bind(case_id), bind(c.need), bind(given), bind(c.at), bind(c.referent), bind(c.channel), now;
+  }
+}
+
+void touch_case(Session& s, const std::string& case_id, const std::string& at) {
+  s << "UPDATE cases SET updated_at = ? WHERE id = ?", bind(at), bind(case_id), now;
+}
+
+// Applies a transition to a request; a request in a final state keeps it (a late delivery
+// outcome must not resurrect a withdrawn request) but the history still records what happened.
+void apply_transition(Session& s, const std::string& request_id, const Transition& t) {
+  Statement q(s);
+  q << "SELECT state, case_id FROM requests WHERE id = ?", bind(request_id);
+  q.execute();
+  Rows rows(q);
+  if (rows.size() == 0) return;
+  auto current = parse_request_state(rows.text(0, 0)).value_or(RequestState::queued);
+  std::string case_id = rows.text(0, 1);
+  if (is_terminal(current)) return;
+  std::string at;
+  for (const auto& entry : t.entries) {
+    if (is_terminal(current)) break;
+    insert_history(s, request_id, entry);
+    current = parse_request_state(entry.state).value_or(current);
+    at = entry.at;
+  }
+  int retrying = t.retrying ? 1 : 0;
+  s << "UPDATE requests SET retrying = ? WHERE id = ?", bind(retrying), bind(request_id), now;
+  if (!at.empty()) {
+    std::string state = to_string(current);
+    s << "UPDATE requests SET state = ?, updated_at = ? WHERE id = ?", bind(state), bind(at),
+        bind(request_id), now;
+    touch_case(s, case_id, at);
+  }
+  if (t.agency_reference && !t.agency_reference->empty()) {
+    s << "UPDATE requests SET agency_reference = ? WHERE id = ?", bind(*t.agency_reference),
+        bind(request_id), now;
+  }
+  if (t.message) {
+    s << "UPDATE requests SET message = ? WHERE id = ?", bind(*t.message), bind(request_id), now;
+  }
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::filesystem::path& file) : file_(file) {
+  Poco::Data::SQLite::Connector::registerConnector();
+  try {
+    writer_ = std::make_unique<Session>("SQLite", file.string());
+    Session& s = *writer_;
+    s << "PRAGMA journal_mode=WAL", now;
+    s << "PRAGMA synchronous=FULL", now;
+    s << "PRAGMA foreign_keys=ON", now;
+    s << "PRAGMA busy_timeout=5000", now;
+    std::string integrity;
+    s << "PRAGMA quick_check", into(integrity), now;
+    if (integrity != "ok") throw StoreUnavailable("database failed its integrity check: " + file.string());
+    for (const char* statement : kSchema) s << statement, now;
+    s << "PRAGMA user_version=" + std::to_string(kSchemaVersion), now;
+    readers_ = std::make_unique<Poco::Data::SessionPool>("SQLite", file.string(), 1, 64, 60);
+  } catch (const Poco::Exception& e) {
+    throw StoreUnavailable("cannot open database " + file.string() + ": " + e.displayText());
+  }
+}
+
+SqliteStore::~SqliteStore() = default;
+
+Session SqliteStore::reader() {
+  Session session = readers_->get();
+  session << "PRAGMA busy_timeout=5000", now;
+  return session;
+}
+
+template <typename Body>
+auto SqliteStore::write(Body&& body) {
+  std::lock_guard lock(writer_mutex_);
+  Session& s = *writer_;
+  try {
+    s << "BEGIN IMMEDIATE", now;
+  } catch (const Poco::Exception& e) {
+    throw StoreUnavailable("database unavailable: " + e.displayText());
+  }
+  try {
+    if constexpr (std::is_void_v<std::invoke_result_t<Body, Session&>>) {
+      body(s);
+      s << "COMMIT", now;
+    } else {
+      auto result = body(s);
+      s << "COMMIT", now;
+      return result;
+    }
+  } catch (const Poco::Exception& e) {
+    try {
+      s << "ROLLBACK", now;
+    } catch (const Poco::Exception&) {
+      // The failed statement may already have ended the transaction; nothing is left to undo.
+    }
+    if (is_storage_failure(e)) throw StoreUnavailable("database unavailable: " + e.displayText());
+    throw;
+  } catch (...) {
+    try {
+      s << "ROLLBACK", now;
+    } catch (const Poco::Exception&) {
+    }
+    throw;
+  }
+}
+
+std::optional<IdempotencyEntry> SqliteStore::find_idempotency(const std::string& referent,
+                                                              const std::string& key) {
+  Session s = reader();
+  Statement q(s);
+  q << "SELECT body_hash, status, response FROM idempotency WHERE referent = ? AND key = ?",
+      bind(referent), bind(key);
+  q.execute();
+  Rows rows(q);
+  if (rows.size() == 0) return std::nullopt;
+  return IdempotencyEntry{referent, key, rows.text(0, 0), static_cast<int>(rows.integer(0, 1)),
+                          rows.text(0, 2)};
+}
+
+void SqliteStore::create_case(const NewCase& c, const std::optional<IdempotencyEntry>& answer) {
+  write([&](Session& s) {
+    if (answer) {
+      Poco::Int64 taken = 0;
+      s << "SELECT COUNT(*) FROM idempotency WHERE referent = ? AND key = ?", into(taken),
+          bind(answer->referent), bind(answer->key), now;
+      if (taken) throw IdempotencyRace();
+      Poco::Int64 status = answer->status;
+      s << "INSERT INTO idempotency(referent, key, body_hash, status, response, case_id) "
+           "VALUES(?,?,?,?,?,?)",
+          bind(answer->referent), bind(answer->key), bind(answer->body_hash), bind(status),
+          bind(answer->response), bind(c.id), now;
+    }
+    s << "INSERT INTO cases(id, owner, department, created_at, updated_at) VALUES(?,?,?,?,?)",
+        bind(c.id), bind(c.owner), bind(c.department), bind(c.at), bind(c.at), now;
+    s << "INSERT INTO people(case_id, person, situation) VALUES(?,?,?)", bind(c.id),
+        bind(c.person.person_json), bind(c.person.situation_json), now;
+    insert_requests(s, c.id, c.at, parse_ms(c.at), c.requests);
+    insert_consents(s, c.id, c.consents);
+  });
+}
+
+void SqliteStore::add_requests(const std::string& case_id, const std::string& at,
+                               const std::vector<NewRequest>& requests,
+                               const std::vector<ConsentEntry>& consents) {
+  write([&](Session& s) {
+    insert_requests(s, case_id, at, parse_ms(at), requests);
+    insert_consents(s, case_id, consents);
+    touch_case(s, case_id, at);
+  });
+}
+
+std::optional<CaseRecord> SqliteStore::find_case(const std::string& case_id) {
+  Session s = reader();
+  Statement q(s);
+  q << "SELECT seq, id, owner, department, created_at, updated_at, frozen FROM cases WHERE id = ?",
+      bind(case_id);
+  q.execute();
+  Rows rows(q);
+  if (rows.size() == 0) return std::nullopt;
+  CaseRecord c;
+  c.seq = rows.integer(0, 0);
+  c.id = rows.text(0, 1);
+  c.owner = rows.text(0, 2);
+  c.department = rows.text(0, 3);
+  c.created_at = rows.text(0, 4);
+  c.updated_at = rows.text(0, 5);
+  c.frozen = rows.integer(0, 6) != 0;
+
+  Statement rq(s);
+  rq << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.case_id = ? ORDER BY r.rowid",
+      bind(case_id);
+  rq.execute();
+  Rows requests(rq);
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    c.requests.push_back(read_request(requests, i));
+    index[c.requests.back().id] = i;
+  }
+  Statement hq(s);
+  hq << "SELECT h.request_id, h.state, h.at, h.source, h.detail FROM history h "
+        "JOIN requests r ON r.id = h.request_id WHERE r.case_id = ? ORDER BY h.id",
+      bind(case_id);
+  hq.execute();
+  Rows history(hq);
+  for (size_t i = 0; i < history.size(); ++i) {
+    auto it = index.find(history.text(i, 0));
+    if (it == index.end()) continue;
+    c.requests[it->second].history.push_back(
+        {history.text(i, 1), history.text(i, 2), history.text(i, 3), history.text(i, 4)});
+  }
+  return c;
+}
+
+std::optional<PersonRecord> SqliteStore::find_person(const std::string& case_id) {
+  Session s = reader();
+  Statement q(s);
+  q << "SELECT person, situation FROM people WHERE case_id = ?", bind(case_id);
+  q.execute();
+  Rows rows(q);
+  if (rows.size() == 0) return std::nullopt;
+  return PersonRecord{rows.text(0, 0), rows.text(0, 1)};
+}
+
+CasePage SqliteStore::list_cases(const std::string& owner, int limit, std::optional<int64_t> before_seq) {
+  Session s = reader();
+  Poco::Int64 before = before_seq.value_or(INT64_MAX);
+  Poco::Int64 fetch = limit + 1;
+  Statement q(s);
+  q << "SELECT seq, id, owner, department, created_at, updated_at, frozen FROM cases "
+       "WHERE owner = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+      bind(owner), bind(before), bind(fetch);
+  q.execute();
+  Rows rows(q);
+  CasePage page;
+  std::vector<std::string> ids;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i) {
+    CaseRecord c;
+    c.seq = rows.integer(i, 0);
+    c.id = rows.text(i, 1);
+    c.owner = rows.text(i, 2);
+    c.department = rows.text(i, 3);
+    c.created_at = rows.text(i, 4);
+    c.updated_at = rows.text(i, 5);
+    c.frozen = rows.integer(i, 6) != 0;
+    index[c.id] = page.cases.size();
+    ids.push_back(c.id);
+    page.cases.push_back(std::move(c));
+  }
+  if (static_cast<int>(rows.size()) > limit && !page.cases.empty()) page.next_before_seq = page.cases.back().seq;
+  if (ids.empty()) return page;
+  Statement rq(s);
+  rq << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.case_id IN " +
+            quoted_list(ids) + " ORDER BY r.rowid";
+  rq.execute();
+  Rows requests(rq);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    RequestRecord r = read_request(requests, i);
+    page.cases[index[r.case_id]].requests.push_back(std::move(r));
+  }
+  return page;
+}
+
+bool SqliteStore::retry_request(const std::string& request_id, const std::string& at) {
+  return write([&](Session& s) {
+    Statement q(s);
+    q << "SELECT state, delivery_key FROM requests WHERE id = ?", bind(request_id);
+    q.execute();
+    Rows rows(q);
+    if (rows.size() == 0 || rows.text(0, 0) != "failed") return false;
+    // The same key as the first attempt: if that attempt did reach the agency after all, the
+    // agency recognises the request instead of opening a second file.
+    insert_outbox(s, request_id, "deliver", rows.text(0, 1), "", parse_ms(at));
+    Transition t;
+    t.entries.push_back({"queued", at, "referent", "nouvel essai demandé"});
+    t.message = "";
+    apply_transition(s, request_id, t);
+    return true;
+  });
+}
+
+bool SqliteStore::withdraw_request(const std::string& request_id, const std::string& at,
+                                   const std::string& reason, const std::string& source) {
+  return write([&](Session& s) {
+    Statement q(s);
+    q << "SELECT state, delivery_key FROM requests WHERE id = ?", bind(request_id);
+    q.execute();
+    Rows rows(q);
+    if (rows.size() == 0) return false;
+    auto state = parse_request_state(rows.text(0, 0)).value_or(RequestState::queued);
+    if (is_terminal(state)) return false;
+    std::string key = rows.text(0, 1);
+
+    // A delivery never attempted can simply be dropped: the agency never heard of it. Any
+    // attempt, even one that failed, may have reached the agency, so it is told.
+    Poco::Int64 attempted = 0, pending = 0;
+    s << "SELECT COUNT(*), COALESCE(SUM(attempts), 0) FROM outbox WHERE request_id = ? AND operation = 'deliver'",
+        into(pending), into(attempted), bind(request_id), now;
+    bool agency_may_know = attempted > 0 || (state != RequestState::queued && state != RequestState::failed);
+    if (pending && attempted == 0) {
+      s << "DELETE FROM outbox WHERE request_id = ? AND operation = 'deliver' AND attempts = 0",
+          bind(request_id), now;
+    }
+    if (agency_may_know) insert_outbox(s, request_id, "withdraw", key + "-withdraw", reason, parse_ms(at));
+    Transition t;
+    t.entries.push_back({"withdrawn", at, source, ""});
+    apply_transition(s, request_id, t);
+    return true;
+  });
+}
+
+void SqliteStore::record_consent(const std::string& case_id, const ConsentEntry& consent) {
+  write([&](Session& s) {
+    insert_consents(s, case_id, {consent});
+    touch_case(s, case_id, consent.at);
+  });
+}
+
+bool SqliteStore::set_frozen(const std::string& case_id, bool frozen, const std::string& at) {
+  return write([&](Session& s) {
+    int value = frozen ? 1 : 0;
+    Statement u(s);
+    u << "UPDATE cases SET frozen = ?, updated_at = ? WHERE id = ?", bind(value), bind(at), bind(case_id);
+    return u.execute() > 0;
+  });
+}
+
+bool SqliteStore::erase_case(const std::string& case_id) {
+  return write([&](Session& s) {
+    const char* const kChildren[] = {
+        "DELETE FROM history WHERE request_id IN (SELECT id FROM requests WHERE case_id = ?)",
+        "DELETE FROM outbox WHERE request_id IN (SELECT id FROM requests WHERE case_id = ?)",
+        "DELETE FROM requests WHERE case_id = ?",
+        "DELETE FROM consents WHERE case_id = ?",
+        "DELETE FROM people WHERE case_id = ?",
+        "DELETE FROM idempotency WHERE case_id = ?",
+    };
+    for (const char* statement : kChildren) s << statement, bind(case_id), now;
+    Statement d(s);
+    d << "DELETE FROM cases WHERE id = ?", bind(case_id);
+    return d.execute() > 0;
+  });
+}
+
+std::vector<Delivery> SqliteStore::claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
+                                         int limit) {
+  return write([&](Session& s) {
+    Poco::Int64 at = now_ms, until = now_ms + lease_ms, count = limit;
+    // Only the oldest row of a request is eligible: a withdrawal never overtakes its delivery.
+    Statement pick(s);
+    pick << "SELECT o.id FROM outbox o WHERE o.next_attempt_at <= ? AND o.lease_until <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.request_id = o.request_id AND p.id < o.id) "
+            "ORDER BY o.next_attempt_at LIMIT ?",
+        bind(at), bind(at), bind(count);
+    pick.execute();
+    Rows picked(pick);
+    std::vector<Delivery> out;
+    if (picked.size() == 0) return out;
+    std::string ids = "(";
+    for (size_t i = 0; i < picked.size(); ++i) ids += (i ? "," : "") + std::to_string(picked.integer(i, 0));
+    ids += ")";
+    s << "UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id IN " + ids,
+        bind(worker), bind(until), now;
+    Statement q(s);
+    q << std::string("SELECT o.id, o.operation, o.attempts, o.idempotency_key, o.reason, o.created_ms, "
+                     "c.owner, c.department, c.frozen, ") +
+             kRequestColumns +
+             " FROM outbox o JOIN requests r ON r.id = o.request_id JOIN cases c ON c.id = r.case_id "
+             "WHERE o.id IN " + ids + " ORDER BY o.next_attempt_at";
+    q.execute();
+    Rows rows(q);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      Delivery d;
+      d.outbox_id = rows.integer(i, 0);
+      d.operation = rows.text(i, 1);
+      d.attempts = static_cast<int>(rows.integer(i, 2));
+      d.idempotency_key = rows.text(i, 3);
+      d.reason = rows.text(i, 4);
+      d.first_queued_ms = rows.integer(i, 5);
+      d.case_owner = rows.text(i, 6);
+      d.department = rows.text(i, 7);
+      d.frozen = rows.integer(i, 8) != 0;
+      d.request = read_request(rows, i, 9);
+      out.push_back(std::move(d));
+    }
+    return out;
+  });
+}
+
+void SqliteStore::complete(const Delivery& d, const Transition& t) {
+  write([&](Session& s) {
+    Poco::Int64 id = d.outbox_id;
+    s << "DELETE FROM outbox WHERE id = ?", bind(id), now;
+    apply_transition(s, d.request.id, t);
+  });
+}
+
+void SqliteStore::reschedule(const Delivery& d, int64_t next_attempt_ms, const Transition& t) {
+  write([&](Session& s) {
+    Poco::Int64 id = d.outbox_id, due = next_attempt_ms;
+    s << "UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = 0 WHERE id = ?",
+        bind(due), bind(id), now;
+    apply_transition(s, d.request.id, t);
+  });
+}
+
+std::optional<int64_t> SqliteStore::next_due_ms() {
+  Session s = reader();
+  Statement q(s);
+  q << "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM outbox";
+  q.execute();
+  Rows rows(q);
+  if (rows.size() == 0 || rows.text(0, 0).empty()) return std::nullopt;
+  return rows.integer(0, 0);
+}
+
+bool SqliteStore::apply_agency_event(const AgencyEvent& e) {
+  auto next = parse_request_state(e.state);
+  if (!next) return false;
+  return write([&](Session& s) {
+    Statement q(s);
+    if (!e.request_id.empty()) {
+      q << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.id = ? AND r.instance = ?",
+          bind(e.request_id), bind(e.instance);
+    } else {
+      q << std::string("SELECT ") + kRequestColumns +
+               " FROM requests r WHERE r.instance = ? AND r.agency_reference = ?",
+          bind(e.instance), bind(e.agency_reference);
+    }
+    q.execute();
+    Rows rows(q);
+    if (rows.size() == 0) return false;
+    RequestRecord r = read_request(rows, 0);
+    auto current = parse_request_state(r.state).value_or(RequestState::queued);
+    if (!agency_may_move(current, *next)) return false;
+    if (*next == current && e.message == r.message) return false;
+    // An older report never overwrites a newer one (RFC 3339 UTC with fixed precision sorts as text
+    // only when both come from the same formatter, so compare parsed times).
+    if (!r.agency_at.empty() && !e.at.empty() && parse_ms(e.at) < parse_ms(r.agency_at)) return false;
+    Transition t;
+    t.entries.push_back({e.state, e.at.empty() ? e.recorded_at : e.at, e.source, e.message});
+    t.message = e.message;
+    if (!e.agency_reference.empty() && r.agency_reference.empty()) t.agency_reference = e.agency_reference;
+    apply_transition(s, r.id, t);
+    std::string agency_at = e.at.empty() ? e.recorded_at : e.at;
+    s << "UPDATE requests SET agency_at = ?, updated_at = ? WHERE id = ?", bind(agency_at),
+        bind(e.recorded_at), bind(r.id), now;
+    return true;
+  });
+}
+
+std::vector<OpenRequest> SqliteStore::open_requests(const std::string& instance) {
+  Session s = reader();
+  Statement q(s);
+  q << std::string("SELECT id, agency_reference, state FROM requests WHERE instance = ? "
+                   "AND agency_reference IS NOT NULL AND state NOT IN ") + kTerminalList +
+           " AND state NOT IN ('queued','failed')",
+      bind(instance);
+  q.execute();
+  Rows rows(q);
+  std::vector<OpenRequest> out;
+  for (size_t i = 0; i < rows.size(); ++i) out.push_back({rows.text(i, 0), rows.text(i, 1), rows.text(i, 2)});
+  return out;
+}
+
+std::optional<std::string> SqliteStore::cursor(const std::string& instance) {
+  Session s = reader();
+  Statement q(s);
+  q << "SELECT cursor FROM cursors WHERE instance = ?", bind(instance);
+  q.execute();
+  Rows rows(q);
+  if (rows.size() == 0) return std::nullopt;
+  return rows.text(0, 0);
+}
+
+void SqliteStore::set_cursor(const std::string& instance, const std::string& cursor) {
+  write([&](Session& s) {
+    s << "INSERT INTO cursors(instance, cursor) VALUES(?, ?) "
+         "ON CONFLICT(instance) DO UPDATE SET cursor = excluded.cursor",
+        bind(instance), bind(cursor), now;
+  });
+}
+
+}  // namespace guichet::store

@@ -1,0 +1,67 @@
+// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a committed change
+// survives a power cut, not only a crash. SQLite takes one writer at a time; writes are
+// serialised here behind a mutex on one session, and each is an IMMEDIATE transaction so two
+// writers never deadlock on a lock upgrade. Readers use their own sessions and never wait for it.
+#ifndef GUICHET_HUB_STORE_SQLITE_SQLITE_STORE_H
+#define GUICHET_HUB_STORE_SQLITE_SQLITE_STORE_H
+
+#include "hub/store/store.h"
+
+#include <Poco/Data/Session.h>
+#include <Poco/Data/SessionPool.h>
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+namespace guichet::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the database and brings its schema up to date. Throws
+  // StoreUnavailable when the file cannot be opened or fails its integrity check.
+  explicit SqliteStore(const std::filesystem::path& file);
+  ~SqliteStore() override;
+
+  std::optional<IdempotencyEntry> find_idempotency(const std::string& referent,
+                                                   const std::string& key) override;
+  void create_case(const NewCase& new_case, const std::optional<IdempotencyEntry>& answer) override;
+  void add_requests(const std::string& case_id, const std::string& at,
+                    const std::vector<NewRequest>& requests,
+                    const std::vector<ConsentEntry>& consents) override;
+  std::optional<CaseRecord> find_case(const std::string& case_id) override;
+  std::optional<PersonRecord> find_person(const std::string& case_id) override;
+  CasePage list_cases(const std::string& owner, int limit, std::optional<int64_t> before_seq) override;
+  bool retry_request(const std::string& request_id, const std::string& at) override;
+  bool withdraw_request(const std::string& request_id, const std::string& at,
+                        const std::string& reason, const std::string& source) override;
+  void record_consent(const std::string& case_id, const ConsentEntry& consent) override;
+  bool set_frozen(const std::string& case_id, bool frozen, const std::string& at) override;
+  bool erase_case(const std::string& case_id) override;
+  std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
+                              int limit) override;
+  void complete(const Delivery& delivery, const Transition& transition) override;
+  void reschedule(const Delivery& delivery, int64_t next_attempt_ms,
+                  const Transition& transition) override;
+  std::optional<int64_t> next_due_ms() override;
+  bool apply_agency_event(const AgencyEvent& event) override;
+  std::vector<OpenRequest> open_requests(const std::string& instance) override;
+  std::optional<std::string> cursor(const std::string& instance) override;
+  void set_cursor(const std::string& instance, const std::string& cursor) override;
+
+ private:
+  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT on the writer session, rolling back on any
+  // exception; storage failures come out as StoreUnavailable.
+  template <typename Body>
+  auto write(Body&& body);
+  Poco::Data::Session reader();
+
+  std::filesystem::path file_;
+  std::mutex writer_mutex_;
+  std::unique_ptr<Poco::Data::Session> writer_;
+  std::unique_ptr<Poco::Data::SessionPool> readers_;
+};
+
+}  // namespace guichet::store
+
+#endif

@@ -1,0 +1,78 @@
+// The hub's durable state. Every method is one transaction: it happens entirely or not at all,
+// and once it returns the change survives a crash or a power cut.
+//
+// Thread-safety: every method may be called from any thread.
+// Errors: StoreUnavailable when the database cannot take the change (disk full, I/O error); the
+// caller answers 503 and nothing was written. Other exceptions are bugs.
+#ifndef GUICHET_HUB_STORE_STORE_H
+#define GUICHET_HUB_STORE_STORE_H
+
+#include "hub/store/records.h"
+
+#include <stdexcept>
+
+namespace guichet::store {
+
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The same idempotency key was stored by a concurrent request between lookup and insert.
+class IdempotencyRace : public std::runtime_error {
+ public:
+  IdempotencyRace() : std::runtime_error("idempotency key stored concurrently") {}
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Intake. create_case stores the case, its person, its requests (state queued, with a history
+  // entry), one outbox row per request and the consents; with `answer`, the idempotent answer too.
+  virtual std::optional<IdempotencyEntry> find_idempotency(const std::string& referent,
+                                                           const std::string& key) = 0;
+  virtual void create_case(const NewCase& new_case, const std::optional<IdempotencyEntry>& answer) = 0;
+  virtual void add_requests(const std::string& case_id, const std::string& at,
+                            const std::vector<NewRequest>& requests,
+                            const std::vector<ConsentEntry>& consents) = 0;
+
+  // Reading. find_case includes requests and their history.
+  virtual std::optional<CaseRecord> find_case(const std::string& case_id) = 0;
+  virtual std::optional<PersonRecord> find_person(const std::string& case_id) = 0;
+  // Newest first; `before_seq` continues a previous page.
+  virtual CasePage list_cases(const std::string& owner, int limit,
+                              std::optional<int64_t> before_seq) = 0;
+
+  // Référent actions. Each returns false when the request's state does not allow it.
+  virtual bool retry_request(const std::string& request_id, const std::string& at) = 0;
+  // Withdraws at once when the agency never received the request; otherwise queues a withdrawal.
+  virtual bool withdraw_request(const std::string& request_id, const std::string& at,
+                                const std::string& reason, const std::string& source) = 0;
+  virtual void record_consent(const std::string& case_id, const ConsentEntry& consent) = 0;
+  virtual bool set_frozen(const std::string& case_id, bool frozen, const std::string& at) = 0;
+  // Removes the case, its person and everything that leads to them.
+  virtual bool erase_case(const std::string& case_id) = 0;
+
+  // Dispatch. claim leases due outbox rows to `worker` until now + lease; the lease lets another
+  // worker (or a restarted hub) take over a row whose worker died.
+  virtual std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
+                                      int limit) = 0;
+  // The row is done: it leaves the outbox, and the request moves.
+  virtual void complete(const Delivery& delivery, const Transition& transition) = 0;
+  // The row stays, due again at `next_attempt_ms`.
+  virtual void reschedule(const Delivery& delivery, int64_t next_attempt_ms,
+                          const Transition& transition) = 0;
+  // Earliest due time of any outbox row, to sleep until then.
+  virtual std::optional<int64_t> next_due_ms() = 0;
+
+  // Agency reports. Returns false when the report was unknown, stale or moved nothing.
+  virtual bool apply_agency_event(const AgencyEvent& event) = 0;
+  virtual std::vector<OpenRequest> open_requests(const std::string& instance) = 0;
+  virtual std::optional<std::string> cursor(const std::string& instance) = 0;
+  virtual void set_cursor(const std::string& instance, const std::string& cursor) = 0;
+};
+
+}  // namespace guichet::store
+
+#endif

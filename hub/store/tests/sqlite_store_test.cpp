@@ -1,0 +1,220 @@
+#include "hub/store/sqlite/sqlite_store.h"
+
+#include "hub/domain/time.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+namespace guichet::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("guichet-store-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_);
+    store_ = std::make_unique<SqliteStore>(dir_ / "guichet.db");
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  NewCase a_case(const std::string& id, const std::string& owner = "ref-a") {
+    NewCase c;
+    c.id = id;
+    c.owner = owner;
+    c.department = "95";
+    c.at = format_time(kStart);
+    c.person = {R"({"birth_name":"X"})", R"({"department":"95"})"};
+    for (std::string need : {"allowance", "housing"}) {
+      c.requests.push_back({id + "-" + need, need, R"({"kind":")" + need + "\"}", need + "-95",
+                            "Agence", "", id + need, "key-" + id + need});
+    }
+    c.consents.push_back({"allowance", true, c.at, owner, "referent"});
+    return c;
+  }
+
+  static constexpr int64_t kStart = 1795000000000;
+  fs::path dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, StoresACaseWithItsRequestsAndOneOutboxRowEach) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  auto found = store_->find_case("c1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->owner, "ref-a");
+  ASSERT_EQ(found->requests.size(), 2u);
+  EXPECT_EQ(found->requests[0].state, "queued");
+  ASSERT_EQ(found->requests[0].history.size(), 1u);
+  EXPECT_EQ(found->requests[0].history[0].source, "hub");
+  EXPECT_EQ(store_->find_person("c1")->person_json, R"({"birth_name":"X"})");
+
+  auto claimed = store_->claim("w1", kStart, 60000, 10);
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].attempts, 1);
+  EXPECT_EQ(claimed[0].idempotency_key, claimed[0].request.delivery_key);
+  EXPECT_EQ(claimed[0].case_owner, "ref-a");
+  // Leased rows are invisible to another worker until the lease ends.
+  EXPECT_TRUE(store_->claim("w2", kStart + 1000, 60000, 10).empty());
+  auto reclaimed = store_->claim("w2", kStart + 61000, 60000, 10);
+  ASSERT_EQ(reclaimed.size(), 2u);
+  EXPECT_EQ(reclaimed[0].attempts, 2);
+}
+
+TEST_F(SqliteStoreTest, SurvivesReopening) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  store_.reset();
+  store_ = std::make_unique<SqliteStore>(dir_ / "guichet.db");
+  EXPECT_TRUE(store_->find_case("c1"));
+  EXPECT_EQ(store_->claim("w", kStart, 1000, 10).size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, CompleteAndRescheduleMoveTheRequest) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  auto claimed = store_->claim("w", kStart, 60000, 10);
+  Transition sent;
+  sent.entries = {{"sent", format_time(kStart + 10), "dispatch", ""},
+                  {"acknowledged", format_time(kStart + 10), "dispatch", ""}};
+  sent.agency_reference = "AUU-1";
+  store_->complete(claimed[0], sent);
+  Transition later;
+  later.retrying = true;
+  later.message = "agence indisponible";
+  store_->reschedule(claimed[1], kStart + 5000, later);
+
+  auto c = store_->find_case("c1");
+  EXPECT_EQ(c->requests[0].state, "acknowledged");
+  EXPECT_EQ(c->requests[0].agency_reference, "AUU-1");
+  EXPECT_EQ(c->requests[0].history.size(), 3u);
+  EXPECT_EQ(c->requests[1].state, "queued");
+  EXPECT_TRUE(c->requests[1].retrying);
+  EXPECT_EQ(c->requests[1].message, "agence indisponible");
+  EXPECT_EQ(store_->next_due_ms(), kStart + 5000);
+  EXPECT_TRUE(store_->claim("w", kStart + 4000, 60000, 10).empty());
+  EXPECT_EQ(store_->claim("w", kStart + 5000, 60000, 10).size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, AgencyEventsAreMonotonic) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  auto claimed = store_->claim("w", kStart, 60000, 10);
+  Transition sent;
+  sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
+  sent.agency_reference = "AUU-1";
+  store_->complete(claimed[0], sent);
+
+  auto event = [&](std::string state, int64_t at) {
+    return AgencyEvent{"allowance-95", "", "AUU-1", state, format_time(at), format_time(kStart), "webhook", ""};
+  };
+  EXPECT_TRUE(store_->apply_agency_event(event("in_review", kStart + 2000)));
+  EXPECT_FALSE(store_->apply_agency_event(event("acknowledged", kStart + 3000)));   // backwards
+  EXPECT_FALSE(store_->apply_agency_event(event("in_review", kStart + 3000)));      // nothing new
+  EXPECT_FALSE(store_->apply_agency_event(event("accepted", kStart + 1000)));       // older report
+  EXPECT_TRUE(store_->apply_agency_event(event("accepted", kStart + 4000)));
+  EXPECT_FALSE(store_->apply_agency_event(event("refused", kStart + 5000)));        // terminal
+  AgencyEvent other = event("accepted", kStart + 6000);
+  other.instance = "housing-95";                                                    // not its agency
+  EXPECT_FALSE(store_->apply_agency_event(other));
+  EXPECT_EQ(store_->find_case("c1")->requests[0].state, "accepted");
+  EXPECT_TRUE(store_->open_requests("allowance-95").empty());
+}
+
+TEST_F(SqliteStoreTest, WithdrawingAnUnsentRequestDropsItsDelivery) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  EXPECT_TRUE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent"));
+  EXPECT_FALSE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent"));
+  auto claimed = store_->claim("w", kStart, 60000, 10);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].request.id, "c1-allowance");
+}
+
+TEST_F(SqliteStoreTest, WithdrawingASentRequestQueuesAWithdrawalAfterTheDelivery) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  auto claimed = store_->claim("w", kStart, 60000, 10);  // both in flight
+  EXPECT_TRUE(store_->withdraw_request("c1-allowance", format_time(kStart), "retour au domicile", "referent"));
+  // The withdrawal waits behind the delivery still in flight.
+  EXPECT_TRUE(store_->claim("w2", kStart, 60000, 10).empty());
+  Transition sent;
+  sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
+  store_->complete(claimed[0], sent);
+  auto withdrawal = store_->claim("w2", kStart, 60000, 10);
+  ASSERT_EQ(withdrawal.size(), 1u);
+  EXPECT_EQ(withdrawal[0].operation, "withdraw");
+  EXPECT_EQ(withdrawal[0].idempotency_key, claimed[0].idempotency_key + "-withdraw");
+  EXPECT_EQ(withdrawal[0].reason, "retour au domicile");
+  // The late "sent" did not resurrect the withdrawn request.
+  EXPECT_EQ(store_->find_case("c1")->requests[0].state, "withdrawn");
+}
+
+TEST_F(SqliteStoreTest, RetryOnlyFromFailedAndWithTheSameKey) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  auto claimed = store_->claim("w", kStart, 60000, 10);
+  EXPECT_FALSE(store_->retry_request("c1-allowance", format_time(kStart)));
+  Transition failed;
+  failed.entries = {{"failed", format_time(kStart), "dispatch", ""}};
+  failed.message = "données refusées";
+  store_->complete(claimed[0], failed);
+  EXPECT_TRUE(store_->retry_request("c1-allowance", format_time(kStart + 1)));
+  auto again = store_->claim("w", kStart + 1, 60000, 10);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].idempotency_key, claimed[0].idempotency_key);
+  EXPECT_EQ(store_->find_case("c1")->requests[0].message, "");
+}
+
+TEST_F(SqliteStoreTest, OneOpenRequestPerNeed) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  NewRequest twice{"dup", "housing", "{}", "housing-95", "Agence", "", "corr-dup", "key-dup"};
+  EXPECT_ANY_THROW(store_->add_requests("c1", format_time(kStart), {twice}, {}));
+  EXPECT_EQ(store_->find_case("c1")->requests.size(), 2u);
+  store_->withdraw_request("c1-housing", format_time(kStart), "", "referent");
+  store_->add_requests("c1", format_time(kStart), {twice}, {});
+  EXPECT_EQ(store_->find_case("c1")->requests.size(), 3u);
+}
+
+TEST_F(SqliteStoreTest, IdempotentAnswersAreScopedAndRaceSafe) {
+  IdempotencyEntry answer{"ref-a", "k1", "hash", 201, "{}"};
+  store_->create_case(a_case("c1"), answer);
+  EXPECT_EQ(store_->find_idempotency("ref-a", "k1")->body_hash, "hash");
+  EXPECT_FALSE(store_->find_idempotency("ref-b", "k1"));
+  EXPECT_THROW(store_->create_case(a_case("c2"), answer), IdempotencyRace);
+  EXPECT_FALSE(store_->find_case("c2"));  // nothing half-written
+}
+
+TEST_F(SqliteStoreTest, ListsNewestFirstWithPages) {
+  for (int i = 0; i < 5; ++i) store_->create_case(a_case("c" + std::to_string(i)), std::nullopt);
+  store_->create_case(a_case("other", "ref-b"), std::nullopt);
+  auto first = store_->list_cases("ref-a", 2, std::nullopt);
+  ASSERT_EQ(first.cases.size(), 2u);
+  EXPECT_EQ(first.cases[0].id, "c4");
+  EXPECT_EQ(first.cases[0].requests.size(), 2u);
+  ASSERT_TRUE(first.next_before_seq);
+  auto second = store_->list_cases("ref-a", 10, first.next_before_seq);
+  ASSERT_EQ(second.cases.size(), 3u);
+  EXPECT_EQ(second.cases[2].id, "c0");
+  EXPECT_FALSE(second.next_before_seq);
+}
+
+TEST_F(SqliteStoreTest, ErasureLeavesNothingOfTheCase) {
+  store_->create_case(a_case("c1"), IdempotencyEntry{"ref-a", "k1", "h", 201, "{}"});
+  EXPECT_TRUE(store_->erase_case("c1"));
+  EXPECT_FALSE(store_->find_case("c1"));
+  EXPECT_FALSE(store_->find_person("c1"));
+  EXPECT_FALSE(store_->find_idempotency("ref-a", "k1"));
+  EXPECT_TRUE(store_->claim("w", kStart, 1000, 10).empty());
+  EXPECT_FALSE(store_->erase_case("c1"));
+}
+
+TEST_F(SqliteStoreTest, CursorsPersist) {
+  EXPECT_FALSE(store_->cursor("ft-95"));
+  store_->set_cursor("ft-95", "2026-11-18T08:00:00Z");
+  store_->set_cursor("ft-95", "2026-11-18T09:00:00Z");
+  EXPECT_EQ(store_->cursor("ft-95"), "2026-11-18T09:00:00Z");
+}
+
+}  // namespace
+}  // namespace guichet::store
