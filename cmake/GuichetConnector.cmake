@@ -14,6 +14,8 @@ function(guichet_add_connector id)
     set(GUICHET_PLUGIN_OUTPUT_DIR ${CMAKE_BINARY_DIR}/plugins)
   endif()
   set(target connector_${id})
+  # The manifest is a link dependency so that editing it alone refreshes the copy beside the .so.
+  get_filename_component(manifest ${ARG_MANIFEST} ABSOLUTE)
   add_library(${target} MODULE ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE Guichet::sdk)
   set_target_properties(${target} PROPERTIES
@@ -22,10 +24,9 @@ function(guichet_add_connector id)
     LIBRARY_OUTPUT_DIRECTORY ${GUICHET_PLUGIN_OUTPUT_DIR}
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
-    LINK_DEPENDS ${GUICHET_CONNECTOR_VERSION_SCRIPT})
+    LINK_DEPENDS "${GUICHET_CONNECTOR_VERSION_SCRIPT};${manifest}")
   target_link_options(${target} PRIVATE
     -Wl,--version-script=${GUICHET_CONNECTOR_VERSION_SCRIPT} -Wl,--no-undefined)
-  get_filename_component(manifest ${ARG_MANIFEST} ABSOLUTE)
   add_custom_command(TARGET ${target} POST_BUILD
     COMMAND ${CMAKE_COMMAND} -E copy_if_different ${manifest} ${GUICHET_PLUGIN_OUTPUT_DIR}/${id}.json
     VERBATIM)

@@ -2,6 +2,7 @@
 
 #include "hub/cases/api_error.h"
 #include "hub/domain/need.h"
+#include "hub/domain/person_fields.h"
 #include "hub/domain/time.h"
 
 #include <regex>
@@ -101,9 +102,9 @@ void check_address(const Json& object, const char* key, const std::string& path)
 
 void validate_person(const Json& person, int64_t today) {
   const std::string path = "person";
-  only_keys(person, path, {"given_names", "birth_name", "usage_name", "sex", "birth_date", "nir", "phone",
-                           "email", "address", "contact_address", "caf_number", "france_travail_id",
-                           "children", "languages"});
+  for (const auto& [key, value] : person.items()) {
+    if (!is_person_field(key)) fail(join(path, key), "unknown field");
+  }
   const Json* given = member(person, "given_names");
   if (!given) fail("person.given_names", "required");
   if (!given->is_array() || given->empty()) fail("person.given_names", "must list at least one given name");
@@ -163,7 +164,9 @@ void validate_person(const Json& person, int64_t today) {
 void validate_situation(const Json& situation, int64_t today,
                         const std::function<bool(const std::string&)>& department_known) {
   const std::string path = "situation";
-  only_keys(situation, path, {"department", "proof", "abuser_in_caf_household", "address_confidential", "safe_channel"});
+  for (const auto& [key, value] : situation.items()) {
+    if (!is_situation_field(key)) fail(join(path, key), "unknown field");
+  }
   const Json* department = member(situation, "department");
   if (!department) fail("situation.department", "required");
   check_text(*department, "situation.department");

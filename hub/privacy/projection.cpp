@@ -1,12 +1,8 @@
 #include "hub/privacy/projection.h"
 
-namespace guichet::privacy {
+#include "hub/domain/person_fields.h"
 
-const std::vector<std::string> kPersonFields = {
-    "given_names", "birth_name", "usage_name", "sex",          "birth_date",        "nir",      "phone",
-    "email",       "address",    "contact_address", "caf_number", "france_travail_id", "children", "languages"};
-const std::vector<std::string> kSituationFields = {"department", "proof", "abuser_in_caf_household",
-                                                   "address_confidential", "safe_channel"};
+namespace guichet::privacy {
 
 namespace {
 
@@ -21,12 +17,14 @@ bool present(const Json& value) { return !value.is_null(); }
 
 Projection project(const Json& person, const Json& situation, const FieldPolicy& policy) {
   Projection out;
-  for (const auto& field : kPersonFields) {
+  for (std::string_view name : kPersonFields) {
+    std::string field(name);
     if (!policy.person_fields.count(field)) continue;
     auto it = person.find(field);
     if (it != person.end() && present(*it)) out.person[field] = *it;
   }
-  for (const auto& field : kSituationFields) {
+  for (std::string_view name : kSituationFields) {
+    std::string field(name);
     if (!policy.situation_fields.count(field)) continue;
     auto it = situation.find(field);
     if (it != situation.end() && present(*it)) out.situation[field] = *it;

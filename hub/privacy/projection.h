@@ -14,11 +14,6 @@ namespace guichet::privacy {
 
 using Json = nlohmann::json;
 
-// Every field of the person and situation model. A field added to intake must be added here,
-// and then declared (or not) by each connector: tests/privacy checks that nothing is unclassified.
-extern const std::vector<std::string> kPersonFields;
-extern const std::vector<std::string> kSituationFields;
-
 struct FieldPolicy {
   std::set<std::string> person_fields;
   std::set<std::string> situation_fields;

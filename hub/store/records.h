@@ -110,6 +110,18 @@ struct Transition {
   std::optional<std::string> agency_reference;
   std::optional<std::string> message;  // replaces the request's message (empty clears it)
   bool retrying = false;
+  // Fields the connector was given, recorded when the delivery completes (whatever its outcome:
+  // a failed delivery may still have reached the agency).
+  std::vector<std::string> disclosed;
+};
+
+// Which agency received which fields of a case, and when (GDPR art. 15: the victim may ask).
+struct Disclosure {
+  std::string request_id;
+  std::string instance;
+  std::string agency;
+  std::vector<std::string> fields;
+  std::string at;
 };
 
 // A report from an agency (webhook, poll, email), found by request id or by agency reference.
@@ -128,6 +140,11 @@ struct OpenRequest {
   std::string request_id;
   std::string agency_reference;
   std::string state;
+};
+
+struct OutboxStats {
+  int64_t depth = 0;
+  int64_t oldest_created_ms = 0;  // 0 when empty
 };
 
 struct CasePage {

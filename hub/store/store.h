@@ -40,11 +40,13 @@ class Store {
   // Reading. find_case includes requests and their history.
   virtual std::optional<CaseRecord> find_case(const std::string& case_id) = 0;
   virtual std::optional<PersonRecord> find_person(const std::string& case_id) = 0;
+  virtual std::vector<Disclosure> disclosures(const std::string& case_id) = 0;
   // Newest first; `before_seq` continues a previous page.
   virtual CasePage list_cases(const std::string& owner, int limit,
                               std::optional<int64_t> before_seq) = 0;
 
   // Référent actions. Each returns false when the request's state does not allow it.
+  // retry_request: from failed, or from info_requested once the référent has the answer.
   virtual bool retry_request(const std::string& request_id, const std::string& at) = 0;
   // Withdraws at once when the agency never received the request; otherwise queues a withdrawal.
   virtual bool withdraw_request(const std::string& request_id, const std::string& at,
@@ -54,17 +56,22 @@ class Store {
   // Removes the case, its person and everything that leads to them.
   virtual bool erase_case(const std::string& case_id) = 0;
 
-  // Dispatch. claim leases due outbox rows to `worker` until now + lease; the lease lets another
+  // Dispatch. claim leases due outbox rows of cases that are not frozen to `worker` until now + lease; the lease lets another
   // worker (or a restarted hub) take over a row whose worker died.
   virtual std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
                                       int limit) = 0;
   // The row is done: it leaves the outbox, and the request moves.
   virtual void complete(const Delivery& delivery, const Transition& transition) = 0;
-  // The row stays, due again at `next_attempt_ms`.
-  virtual void reschedule(const Delivery& delivery, int64_t next_attempt_ms,
-                          const Transition& transition) = 0;
+  // The row stays, due again at `next_attempt_ms`. Without `count_attempt` the claim is not
+  // counted as an attempt: the connector was not called (e.g. it is quarantined).
+  virtual void reschedule(const Delivery& delivery, int64_t next_attempt_ms, const Transition& transition,
+                          bool count_attempt = true) = 0;
   // Earliest due time of any outbox row, to sleep until then.
   virtual std::optional<int64_t> next_due_ms() = 0;
+
+  // For /metrics: what waits, and which open requests are past their deadline, per instance.
+  virtual OutboxStats outbox_stats() = 0;
+  virtual std::vector<std::pair<std::string, int64_t>> overdue_by_instance(const std::string& now) = 0;
 
   // Agency reports. Returns false when the report was unknown, stale or moved nothing.
   virtual bool apply_agency_event(const AgencyEvent& event) = 0;

@@ -62,6 +62,10 @@ const char* const kSchema[] = {
          referent TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, status INTEGER NOT NULL,
          response TEXT NOT NULL, case_id TEXT, PRIMARY KEY(referent, key)))",
     R"(CREATE TABLE IF NOT EXISTS cursors(instance TEXT PRIMARY KEY, cursor TEXT NOT NULL))",
+    R"(CREATE TABLE IF NOT EXISTS disclosures(
+         id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, request_id TEXT NOT NULL,
+         instance TEXT NOT NULL, agency TEXT NOT NULL, fields TEXT NOT NULL, at TEXT NOT NULL))",
+    "CREATE INDEX IF NOT EXISTS disclosures_by_case ON disclosures(case_id, id)",
 };
 
 int64_t parse_ms(const std::string& rfc3339) { return parse_time(rfc3339).value_or(0); }
@@ -178,7 +182,14 @@ void apply_transition(Session& s, const std::string& request_id, const Transitio
   if (rows.size() == 0) return;
   auto current = parse_request_state(rows.text(0, 0)).value_or(RequestState::queued);
   std::string case_id = rows.text(0, 1);
-  if (is_terminal(current)) return;
+  if (is_terminal(current)) {
+    // A final state stays final; what happened after it (e.g. the agency told of a withdrawal)
+    // is still worth telling the référent.
+    if (t.message) {
+      s << "UPDATE requests SET message = ? WHERE id = ?", bind(*t.message), bind(request_id), now;
+    }
+    return;
+  }
   std::string at;
   for (const auto& entry : t.entries) {
     if (is_terminal(current)) break;
@@ -201,6 +212,18 @@ void apply_transition(Session& s, const std::string& request_id, const Transitio
   if (t.message) {
     s << "UPDATE requests SET message = ? WHERE id = ?", bind(*t.message), bind(request_id), now;
   }
+}
+
+// The fields a connector was given, recorded in the same transaction as the attempt's outcome:
+// what the victim is told was disclosed is exactly what was.
+void record_disclosure(Session& s, const Delivery& d, const Transition& t) {
+  if (t.disclosed.empty()) return;
+  std::string fields;
+  for (const auto& field : t.disclosed) fields += (fields.empty() ? "" : ",") + field;
+  std::string at = format_time(system_now_ms());
+  s << "INSERT INTO disclosures(case_id, request_id, instance, agency, fields, at) VALUES(?,?,?,?,?,?)",
+      bind(d.request.case_id), bind(d.request.id), bind(d.request.instance), bind(d.request.agency),
+      bind(fields), bind(at), now;
 }
 
 }  // namespace
@@ -411,7 +434,8 @@ bool SqliteStore::retry_request(const std::string& request_id, const std::string
     q << "SELECT state, delivery_key FROM requests WHERE id = ?", bind(request_id);
     q.execute();
     Rows rows(q);
-    if (rows.size() == 0 || rows.text(0, 0) != "failed") return false;
+    std::string state = rows.size() ? rows.text(0, 0) : "";
+    if (state != "failed" && state != "info_requested") return false;
     // The same key as the first attempt: if that attempt did reach the agency after all, the
     // agency recognises the request instead of opening a second file.
     insert_outbox(s, request_id, "deliver", rows.text(0, 1), "", parse_ms(at));
@@ -478,6 +502,7 @@ bool SqliteStore::erase_case(const std::string& case_id) {
         "DELETE FROM consents WHERE case_id = ?",
         "DELETE FROM people WHERE case_id = ?",
         "DELETE FROM idempotency WHERE case_id = ?",
+        "DELETE FROM disclosures WHERE case_id = ?",
     };
     for (const char* statement : kChildren) s << statement, bind(case_id), now;
     Statement d(s);
@@ -492,7 +517,9 @@ std::vector<Delivery> SqliteStore::claim(const std::string& worker, int64_t now_
     Poco::Int64 at = now_ms, until = now_ms + lease_ms, count = limit;
     // Only the oldest row of a request is eligible: a withdrawal never overtakes its delivery.
     Statement pick(s);
-    pick << "SELECT o.id FROM outbox o WHERE o.next_attempt_at <= ? AND o.lease_until <= ? "
+    // Nothing about a frozen case leaves the hub: its rows wait, unclaimed, until it is unfrozen.
+    pick << "SELECT o.id FROM outbox o JOIN requests r ON r.id = o.request_id "
+            "JOIN cases c ON c.id = r.case_id WHERE o.next_attempt_at <= ? AND o.lease_until <= ? AND c.frozen = 0 "
             "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.request_id = o.request_id AND p.id < o.id) "
             "ORDER BY o.next_attempt_at LIMIT ?",
         bind(at), bind(at), bind(count);
@@ -536,16 +563,40 @@ void SqliteStore::complete(const Delivery& d, const Transition& t) {
     Poco::Int64 id = d.outbox_id;
     s << "DELETE FROM outbox WHERE id = ?", bind(id), now;
     apply_transition(s, d.request.id, t);
+    record_disclosure(s, d, t);
   });
 }
 
-void SqliteStore::reschedule(const Delivery& d, int64_t next_attempt_ms, const Transition& t) {
+void SqliteStore::reschedule(const Delivery& d, int64_t next_attempt_ms, const Transition& t, bool count_attempt) {
   write([&](Session& s) {
-    Poco::Int64 id = d.outbox_id, due = next_attempt_ms;
-    s << "UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = 0 WHERE id = ?",
-        bind(due), bind(id), now;
+    Poco::Int64 id = d.outbox_id, due = next_attempt_ms, refund = count_attempt ? 0 : 1;
+    s << "UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = 0, "
+         "attempts = attempts - ? WHERE id = ?",
+        bind(due), bind(refund), bind(id), now;
     apply_transition(s, d.request.id, t);
   });
+}
+
+std::vector<Disclosure> SqliteStore::disclosures(const std::string& case_id) {
+  Session s = reader();
+  Statement q(s);
+  q << "SELECT request_id, instance, agency, fields, at FROM disclosures WHERE case_id = ? ORDER BY id",
+      bind(case_id);
+  q.execute();
+  Rows rows(q);
+  std::vector<Disclosure> out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    Disclosure d{rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), {}, rows.text(i, 4)};
+    std::string fields = rows.text(i, 3);
+    for (size_t start = 0; start < fields.size();) {
+      size_t end = fields.find(',', start);
+      if (end == std::string::npos) end = fields.size();
+      d.fields.push_back(fields.substr(start, end - start));
+      start = end + 1;
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 std::optional<int64_t> SqliteStore::next_due_ms() {
@@ -556,6 +607,29 @@ std::optional<int64_t> SqliteStore::next_due_ms() {
   Rows rows(q);
   if (rows.size() == 0 || rows.text(0, 0).empty()) return std::nullopt;
   return rows.integer(0, 0);
+}
+
+OutboxStats SqliteStore::outbox_stats() {
+  Session s = reader();
+  Statement q(s);
+  q << "SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM outbox";
+  q.execute();
+  Rows rows(q);
+  return {rows.integer(0, 0), rows.integer(0, 1)};
+}
+
+std::vector<std::pair<std::string, int64_t>> SqliteStore::overdue_by_instance(const std::string& now_text) {
+  Session s = reader();
+  Statement q(s);
+  // Deadlines are stored by format_time(), so they compare as text.
+  q << std::string("SELECT instance, COUNT(*) FROM requests WHERE deadline IS NOT NULL AND deadline <> '' "
+                   "AND deadline < ? AND state NOT IN ") + kTerminalList + " GROUP BY instance",
+      bind(now_text);
+  q.execute();
+  Rows rows(q);
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (size_t i = 0; i < rows.size(); ++i) out.emplace_back(rows.text(i, 0), rows.integer(i, 1));
+  return out;
 }
 
 bool SqliteStore::apply_agency_event(const AgencyEvent& e) {

@@ -31,6 +31,7 @@ class SqliteStore final : public Store {
                     const std::vector<ConsentEntry>& consents) override;
   std::optional<CaseRecord> find_case(const std::string& case_id) override;
   std::optional<PersonRecord> find_person(const std::string& case_id) override;
+  std::vector<Disclosure> disclosures(const std::string& case_id) override;
   CasePage list_cases(const std::string& owner, int limit, std::optional<int64_t> before_seq) override;
   bool retry_request(const std::string& request_id, const std::string& at) override;
   bool withdraw_request(const std::string& request_id, const std::string& at,
@@ -41,9 +42,11 @@ class SqliteStore final : public Store {
   std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
                               int limit) override;
   void complete(const Delivery& delivery, const Transition& transition) override;
-  void reschedule(const Delivery& delivery, int64_t next_attempt_ms,
-                  const Transition& transition) override;
+  void reschedule(const Delivery& delivery, int64_t next_attempt_ms, const Transition& transition,
+                  bool count_attempt = true) override;
   std::optional<int64_t> next_due_ms() override;
+  OutboxStats outbox_stats() override;
+  std::vector<std::pair<std::string, int64_t>> overdue_by_instance(const std::string& now) override;
   bool apply_agency_event(const AgencyEvent& event) override;
   std::vector<OpenRequest> open_requests(const std::string& instance) override;
   std::optional<std::string> cursor(const std::string& instance) override;

@@ -154,7 +154,7 @@ TEST_F(SqliteStoreTest, WithdrawingASentRequestQueuesAWithdrawalAfterTheDelivery
 TEST_F(SqliteStoreTest, RetryOnlyFromFailedAndWithTheSameKey) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto claimed = store_->claim("w", kStart, 60000, 10);
-  EXPECT_FALSE(store_->retry_request("c1-allowance", format_time(kStart)));
+  EXPECT_FALSE(store_->retry_request("c1-allowance", format_time(kStart)));  // still queued
   Transition failed;
   failed.entries = {{"failed", format_time(kStart), "dispatch", ""}};
   failed.message = "données refusées";
@@ -214,6 +214,20 @@ TEST_F(SqliteStoreTest, CursorsPersist) {
   store_->set_cursor("ft-95", "2026-11-18T08:00:00Z");
   store_->set_cursor("ft-95", "2026-11-18T09:00:00Z");
   EXPECT_EQ(store_->cursor("ft-95"), "2026-11-18T09:00:00Z");
+}
+
+}  // namespace
+}  // namespace guichet::store
+
+namespace guichet::store {
+namespace {
+
+TEST_F(SqliteStoreTest, FrozenCasesAreNeverClaimed) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  EXPECT_TRUE(store_->set_frozen("c1", true, format_time(kStart)));
+  EXPECT_TRUE(store_->claim("w", kStart, 60000, 10).empty());
+  EXPECT_TRUE(store_->set_frozen("c1", false, format_time(kStart)));
+  EXPECT_EQ(store_->claim("w", kStart, 60000, 10).size(), 2u);
 }
 
 }  // namespace

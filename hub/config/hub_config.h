@@ -1,0 +1,50 @@
+// config/guichet.json: where the hub listens, keeps its data, finds its plugins and departments,
+// and how it sends mail. Relative paths are resolved against the folder of the config file, so
+// the hub runs the same from any working directory; files of the data directory (store, secrets,
+// JWT key) are resolved against the data directory.
+#ifndef GUICHET_HUB_CONFIG_HUB_CONFIG_H
+#define GUICHET_HUB_CONFIG_HUB_CONFIG_H
+
+#include "hub/connectors/registry.h"
+#include "hub/dispatch/dispatcher.h"
+#include "hub/http/server.h"
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+namespace guichet::config {
+
+// what(): "<file>: <field>: <message>".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct HubConfig {
+  std::filesystem::path file;
+  std::filesystem::path data_dir;
+  std::filesystem::path plugin_dir;
+  std::filesystem::path departments_dir;
+  std::filesystem::path web_dir;
+  std::filesystem::path store_file;
+  std::filesystem::path jwt_secret_file;
+  std::filesystem::path secrets_file;
+  http::ServerOptions http;
+  connectors::MailSettings mail;
+  dispatch::DispatcherOptions dispatch;
+};
+
+struct Overrides {
+  std::filesystem::path data_dir;  // empty: keep the file's
+  int port = -1;                   // -1: keep the file's
+};
+
+HubConfig load_hub_config(const std::filesystem::path& file, const Overrides& overrides = {});
+
+// Reads the HS256 key, creating a random one (mode 600) the first time.
+std::string load_or_create_jwt_secret(const std::filesystem::path& file);
+
+}  // namespace guichet::config
+
+#endif

@@ -1,0 +1,71 @@
+#include "hub/config/hub_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+namespace guichet::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+class HubConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("guichet-config-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path write(const std::string& text) {
+    fs::path file = dir_ / "guichet.json";
+    std::ofstream(file) << text;
+    return file;
+  }
+  std::string error_of(const std::string& text) {
+    try {
+      load_hub_config(write(text));
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "(accepted)";
+  }
+  fs::path dir_;
+};
+
+TEST_F(HubConfigTest, TheShippedConfigLoads) {
+  HubConfig c = load_hub_config(GUICHET_CONFIG_FILE);
+  EXPECT_EQ(c.http.port, 8080);
+  EXPECT_EQ(c.http.host, "127.0.0.1");
+  EXPECT_EQ(c.departments_dir.filename(), "departments");
+  EXPECT_EQ(c.store_file.filename(), "guichet.db");
+}
+
+TEST_F(HubConfigTest, PathsAreRelativeToTheConfigAndTheDataDir) {
+  HubConfig c = load_hub_config(write(R"({"data_dir":"data","store":{"file":"x.db"}})"));
+  EXPECT_EQ(c.data_dir, dir_ / "data");
+  EXPECT_EQ(c.store_file, dir_ / "data" / "x.db");
+  EXPECT_EQ(c.secrets_file, dir_ / "data" / "secrets.json");
+  HubConfig moved = load_hub_config(write("{}"), {dir_ / "elsewhere", 9000});
+  EXPECT_EQ(moved.store_file, dir_ / "elsewhere" / "guichet.db");
+  EXPECT_EQ(moved.http.port, 9000);
+}
+
+TEST_F(HubConfigTest, ErrorsNameTheFileAndTheField) {
+  EXPECT_NE(error_of("[]").find("guichet.json: (document)"), std::string::npos);
+  EXPECT_NE(error_of(R"({"listen":{"port":"80"}})").find("guichet.json: listen.port: must be a whole number"), std::string::npos);
+  EXPECT_NE(error_of(R"({"lisen":{}})").find("lisen: unknown setting"), std::string::npos);
+  EXPECT_NE(error_of(R"({"store":{"kind":"mysql"}})").find("store.kind"), std::string::npos);
+  EXPECT_NE(error_of(R"({"dispatch":{"retry":{"multiplier":100}}})").find("dispatch.retry.multiplier"), std::string::npos);
+}
+
+TEST_F(HubConfigTest, TheJwtSecretIsCreatedPrivateOnce) {
+  fs::path file = dir_ / "var" / "jwt.secret";
+  std::string first = load_or_create_jwt_secret(file);
+  EXPECT_EQ(first.size(), 64u);
+  EXPECT_EQ(load_or_create_jwt_secret(file), first);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+}  // namespace
+}  // namespace guichet::config

@@ -1,0 +1,107 @@
+// The connector instances of every department: plugins loaded from a directory, instances created
+// from department files, and which instance serves which need where.
+//
+// Loading never stops at a bad plugin or a bad instance: each is reported as rejected with its
+// reason and the others go on. Only a department file that cannot be read as written stops it.
+#ifndef GUICHET_HUB_CONNECTORS_REGISTRY_H
+#define GUICHET_HUB_CONNECTORS_REGISTRY_H
+
+#include "hub/connectors/host_services.h"
+#include "hub/connectors/http_client.h"
+#include "hub/connectors/instance.h"
+#include "hub/connectors/mail_sender.h"
+#include "hub/connectors/plugin.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace guichet::connectors {
+
+struct Department;
+
+struct RegistryOptions {
+  std::filesystem::path plugin_dir, departments_dir, secrets_file;  // an empty path is skipped
+  MailSettings mail;
+  std::function<int64_t()> now_ms;  // defaults to the system clock
+  HttpClientOptions http;
+};
+
+struct PluginReport {
+  std::string file, id, version, state /* loaded|rejected */, reason;
+};
+
+struct InstanceReport {
+  std::string instance, plugin, version, agency;
+  std::vector<std::string> needs, departments;
+  InstanceState state;
+  std::string last_error;
+};
+
+class Registry {
+ public:
+  // Loads every <id>.so of plugin_dir (see Plugin::load), then every *.json of departments_dir.
+  // Throws ConfigError for a department file that is malformed (see department.h), for a department
+  // defined twice, for an instance name defined differently in two files, for a secrets file that
+  // is not a JSON object of strings, and for a directory given but missing.
+  // An instance whose plugin is not loaded, whose needs the plugin does not serve, whose settings
+  // break the plugin's settings_schema or whose creation fails is rejected, with file and field
+  // in its last_error. An instance listed with the same definition in several department files is
+  // one instance serving all of them.
+  explicit Registry(RegistryOptions options);
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  const std::vector<PluginReport>& plugins() const { return plugin_reports_; }
+  std::vector<InstanceReport> instances() const;  // ordered by instance name
+
+  // Thread-safe lookups. find: nullptr unless created. route: the instance serving `need` in
+  // `department`, nullptr when none does or it is rejected.
+  std::shared_ptr<Instance> find(const std::string& instance) const;
+  std::shared_ptr<Instance> route(const std::string& department, const std::string& need) const;
+  bool has_department(const std::string& department) const;
+  // The instance as configured, whether or not it was created; nullptr for an unknown name.
+  const InstanceConfig* config(const std::string& instance) const;
+
+  // Throws std::out_of_range for an unknown instance. set_state throws std::logic_error when asked
+  // to make an instance that was never created anything but rejected.
+  InstanceState state(const std::string& instance) const;
+  void set_state(const std::string& instance, InstanceState state, const std::string& last_error);
+
+ private:
+  struct Entry {
+    InstanceConfig config;
+    std::vector<std::string> departments;
+    std::string version;
+    std::shared_ptr<Instance> instance;  // null when rejected at load
+    InstanceState state = InstanceState::rejected;
+    std::string last_error;
+  };
+
+  void load_plugins();
+  void load_departments();
+  void add_department(const Department& department);
+  Entry create(const InstanceConfig& config, const std::string& where) const;
+
+  const RegistryOptions options_;
+  std::vector<PluginReport> plugin_reports_;
+  std::map<std::string, std::shared_ptr<const Plugin>> plugins_;  // loaded ones, by id
+  HostDependencies dependencies_;
+
+  // Instances are declared after plugins_ so they are destroyed first.
+  mutable std::mutex mutex_;  // guards the state and last_error of entries_
+  std::map<std::string, Entry> entries_;  // by instance name
+  std::map<std::pair<std::string, std::string>, std::string> routes_;  // (department, need) -> instance
+  std::map<std::string, std::string> departments_;  // code -> file
+};
+
+}  // namespace guichet::connectors
+
+#endif  // GUICHET_HUB_CONNECTORS_REGISTRY_H

@@ -1,0 +1,267 @@
+// guichet: the hub. Wiring only: config → store → connectors → workers → HTTP server.
+//
+//   guichet serve [--config FILE] [--data-dir DIR] [--port N]
+//   guichet token --referent ID --department CODE [--ttl 8h] [--config FILE] [--data-dir DIR]
+//   guichet connectors [--config FILE] [--data-dir DIR]
+#include "hub/cases/case_service.h"
+#include "hub/cases/deadline.h"
+#include "hub/config/hub_config.h"
+#include "hub/connectors/errors.h"
+#include "hub/connectors/registry.h"
+#include "hub/dispatch/dispatcher.h"
+#include "hub/http/api.h"
+#include "hub/http/server.h"
+#include "hub/http/token_authority.h"
+#include "hub/inbound/poller.h"
+#include "hub/inbound/webhooks.h"
+#include "hub/metrics/metrics.h"
+#include "hub/store/sqlite/sqlite_store.h"
+
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <optional>
+
+namespace {
+
+using namespace guichet;
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  guichet serve [--config FILE] [--data-dir DIR] [--port N]\n"
+    "  guichet token --referent ID --department CODE [--ttl 8h] [--config FILE] [--data-dir DIR]\n"
+    "  guichet connectors [--config FILE] [--data-dir DIR]\n";
+
+struct Arguments {
+  std::string command;
+  std::map<std::string, std::string> options;
+
+  std::string get(const std::string& name, const std::string& fallback = {}) const {
+    auto it = options.find(name);
+    return it == options.end() ? fallback : it->second;
+  }
+};
+
+std::optional<Arguments> parse_arguments(int argc, char** argv) {
+  if (argc < 2) return std::nullopt;
+  Arguments args{argv[1], {}};
+  for (int i = 2; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.rfind("--", 0) != 0 || i + 1 >= argc) return std::nullopt;
+    args.options[word.substr(2)] = argv[++i];
+  }
+  return args;
+}
+
+void configure_logging() {
+  auto* formatter = new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t");
+  auto* channel = new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel(std::clog));
+  Poco::Logger::root().setChannel(channel);
+  Poco::Logger::root().setLevel("information");
+}
+
+config::HubConfig load_config(const Arguments& args) {
+  config::Overrides overrides;
+  overrides.data_dir = args.get("data-dir");
+  if (!args.get("port").empty()) overrides.port = std::stoi(args.get("port"));
+  return config::load_hub_config(args.get("config", "config/guichet.json"), overrides);
+}
+
+connectors::RegistryOptions registry_options(const config::HubConfig& c) {
+  connectors::RegistryOptions options;
+  options.plugin_dir = c.plugin_dir;
+  options.departments_dir = c.departments_dir;
+  options.secrets_file = std::filesystem::exists(c.secrets_file) ? c.secrets_file : std::filesystem::path();
+  options.mail = c.mail;
+  options.now_ms = system_now_ms;
+  return options;
+}
+
+// Which instance serves which need where, with each instance's deadline rule checked now: a bad
+// rule must stop the hub at start-up, not fail a référent's request later.
+cases::Routing routing_of(const connectors::Registry& registry) {
+  cases::Routing routing;
+  for (const auto& report : registry.instances()) {
+    const connectors::InstanceConfig* config = registry.config(report.instance);
+    nlohmann::json deadline = config ? config->deadline : nlohmann::json();
+    try {
+      cases::check_deadline_rule(deadline);
+    } catch (const std::invalid_argument& e) {
+      throw config::ConfigError((config ? config->file : std::string("config")) + ": instance " + report.instance +
+                                ": deadline: " + e.what());
+    }
+    for (const auto& department : report.departments) {
+      for (const auto& need : report.needs) routing.add(department, need, {report.instance, report.agency, deadline});
+    }
+  }
+  return routing;
+}
+
+void register_gauges(metrics::Registry& metrics, store::Store& store, connectors::Registry& registry) {
+  using Series = std::vector<std::pair<metrics::Labels, double>>;
+  metrics.gauge("guichet_outbox_depth", "Deliveries and withdrawals waiting in the outbox.", [&store] {
+    return Series{{{}, static_cast<double>(store.outbox_stats().depth)}};
+  });
+  metrics.gauge("guichet_outbox_oldest_age_seconds", "Age of the oldest row waiting in the outbox.", [&store] {
+    auto stats = store.outbox_stats();
+    double age = stats.depth ? (system_now_ms() - stats.oldest_created_ms) / 1000.0 : 0;
+    return Series{{{}, age}};
+  });
+  metrics.gauge("guichet_requests_overdue", "Open requests past their deadline, per connector instance.", [&store] {
+    Series series;
+    for (const auto& [instance, count] : store.overdue_by_instance(format_time(system_now_ms()))) {
+      series.push_back({{{"instance", instance}}, static_cast<double>(count)});
+    }
+    return series;
+  });
+  metrics.gauge("guichet_connector_ready", "1 when the connector instance is ready, 0 otherwise.", [&registry] {
+    Series series;
+    for (const auto& r : registry.instances()) {
+      series.push_back({{{"instance", r.instance}, {"state", connectors::to_string(r.state)}},
+                        r.state == connectors::InstanceState::ready ? 1.0 : 0.0});
+    }
+    return series;
+  });
+  metrics.describe("guichet_dispatch_total", "Delivery and withdrawal attempts, by instance and result.", "counter");
+  metrics.describe("guichet_dispatch_ms", "Connector call latency in milliseconds.", "histogram");
+  metrics.describe("guichet_polls_total", "Status polls, by instance and outcome.", "counter");
+}
+
+int serve(const Arguments& args) {
+  // Block the termination signals before any thread starts, so that only sigwait() below sees
+  // them (a thread started later inherits the mask).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  config::HubConfig c = load_config(args);
+  auto& log = Poco::Logger::get("guichet");
+  std::filesystem::create_directories(c.data_dir);
+  store::SqliteStore store(c.store_file);
+  connectors::Registry registry(registry_options(c));
+  for (const auto& plugin : registry.plugins()) {
+    if (plugin.state != "loaded") log.warning("plugin %s rejected: %s", plugin.file, plugin.reason);
+  }
+  for (const auto& instance : registry.instances()) {
+    if (instance.state == connectors::InstanceState::rejected) {
+      log.warning("instance %s rejected: %s", instance.instance, instance.last_error);
+    }
+  }
+  metrics::Registry metrics;
+  register_gauges(metrics, store, registry);
+
+  dispatch::Dispatcher dispatcher(
+      store, registry, system_now_ms, c.dispatch,
+      [&metrics](const std::string& instance, const std::string& operation, const std::string& result, int64_t ms) {
+        metrics.add("guichet_dispatch_total", {{"instance", instance}, {"operation", operation}, {"result", result}});
+        metrics.observe_ms("guichet_dispatch_ms", {{"instance", instance}}, static_cast<double>(ms));
+      });
+  inbound::Poller poller(store, registry, system_now_ms, [&metrics](const std::string& instance, int, bool ok) {
+    metrics.add("guichet_polls_total", {{"instance", instance}, {"outcome", ok ? "ok" : "error"}});
+  });
+  cases::CaseService case_service(store, routing_of(registry), system_now_ms, [&dispatcher] { dispatcher.wake(); });
+  inbound::Webhooks webhooks(store, registry, system_now_ms);
+  http::TokenAuthority tokens(config::load_or_create_jwt_secret(c.jwt_secret_file), system_now_ms);
+  http::Api api({case_service, registry, webhooks, tokens, metrics, store, c.web_dir});
+  http::Server server(api, metrics, c.http);
+
+  dispatcher.start();
+  poller.start();
+  server.start();
+  log.information("guichet listening on http://%s:%d (data in %s)", c.http.host, server.port(), c.data_dir.string());
+
+  int received = 0;
+  sigwait(&signals, &received);
+  log.information("stopping on signal %d", received);
+  server.stop();
+  poller.stop();
+  dispatcher.stop();
+  return 0;
+}
+
+int64_t parse_ttl(const std::string& text) {
+  if (text.empty()) throw std::invalid_argument("empty --ttl");
+  char unit = text.back();
+  int64_t value = std::stoll(text.substr(0, text.size() - (std::isdigit(static_cast<unsigned char>(unit)) ? 0 : 1)));
+  switch (unit) {
+    case 'h': return value * 3600;
+    case 'm': return value * 60;
+    case 'd': return value * 86400;
+    case 's': return value;
+    default:
+      if (std::isdigit(static_cast<unsigned char>(unit))) return value;
+      throw std::invalid_argument("--ttl takes a number with s, m, h or d");
+  }
+}
+
+int token(const Arguments& args) {
+  std::string referent = args.get("referent"), department = args.get("department");
+  if (referent.empty() || department.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  config::HubConfig c = load_config(args);
+  http::TokenAuthority tokens(config::load_or_create_jwt_secret(c.jwt_secret_file), system_now_ms);
+  std::cout << tokens.mint(referent, department, parse_ttl(args.get("ttl", "8h"))) << '\n';
+  return 0;
+}
+
+int list_connectors(const Arguments& args) {
+  config::HubConfig c = load_config(args);
+  connectors::Registry registry(registry_options(c));
+  std::cout << "plugins (" << c.plugin_dir.string() << ")\n";
+  for (const auto& p : registry.plugins()) {
+    std::cout << "  " << p.state << "  " << (p.id.empty() ? p.file : p.id + " " + p.version);
+    if (!p.reason.empty()) std::cout << "  — " << p.reason;
+    std::cout << '\n';
+  }
+  std::cout << "instances (" << c.departments_dir.string() << ")\n";
+  bool all_ready = true;
+  for (const auto& i : registry.instances()) {
+    std::cout << "  " << connectors::to_string(i.state) << "  " << i.instance << " (" << i.plugin << " " << i.version
+              << ") serves";
+    for (const auto& need : i.needs) std::cout << ' ' << need;
+    if (!i.last_error.empty()) std::cout << "  — " << i.last_error;
+    std::cout << '\n';
+    all_ready = all_ready && i.state == connectors::InstanceState::ready;
+  }
+  return all_ready ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  configure_logging();
+  auto args = parse_arguments(argc, argv);
+  if (!args) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  try {
+    if (args->command == "serve") return serve(*args);
+    if (args->command == "token") return token(*args);
+    if (args->command == "connectors") return list_connectors(*args);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "guichet: configuration error: " << e.what() << '\n';
+    return 78;  // EX_CONFIG
+  } catch (const connectors::ConfigError& e) {
+    std::cerr << "guichet: configuration error: " << e.what() << '\n';
+    return 78;
+  } catch (const store::StoreUnavailable& e) {
+    std::cerr << "guichet: " << e.what() << '\n';
+    return 74;  // EX_IOERR
+  } catch (const std::exception& e) {
+    std::cerr << "guichet: " << e.what() << '\n';
+    return 1;
+  }
+  std::cerr << kUsage;
+  return 2;
+}

@@ -1,0 +1,66 @@
+#include <guichet/connectors/fields.hpp>
+#include <guichet/connectors/mail.hpp>
+#include <guichet/connectors/mail_body.hpp>
+
+namespace guichet::connectors {
+
+namespace {
+
+std::string request_id(const sdk::Json& dispatch) {
+  return text_field(dispatch, "request_id").value_or("unknown");
+}
+
+}  // namespace
+
+std::string mail_subject(const sdk::Json& dispatch, std::string_view title) {
+  return "[" + text_field(dispatch, "correlation").value_or(request_id(dispatch)) + "] " +
+         std::string(title);
+}
+
+sdk::Json make_mail(const sdk::Json& dispatch, const std::string& to, std::string_view title,
+                    const std::string& text, const MailAttachment& attachment) {
+  return sdk::Json{
+      {"to", sdk::Json::array({to})},
+      {"subject", mail_subject(dispatch, title)},
+      {"text", text},
+      {"idempotency_key", dispatch.at("idempotency_key").get<std::string>()},
+      {"correlation", text_field(dispatch, "correlation").value_or("")},
+      {"attachments", sdk::Json::array({sdk::Json{{"filename", attachment.filename},
+                                                  {"content_type", "application/json"},
+                                                  {"content", attachment.form.dump(2)}}})}};
+}
+
+sdk::Outcome send_mail(const sdk::Host& host, const sdk::Json& mail, std::string_view agency,
+                       const sdk::Json& dispatch) {
+  try {
+    host.send_mail(mail);
+    return sdk::Outcome::sent();
+  } catch (const sdk::HostError& e) {
+    // The server's own words may quote addresses: the message names the request only.
+    std::string what = std::string(agency) + " mail for request " + request_id(dispatch);
+    if (e.transient()) return sdk::Outcome::retry(what + " deferred by the mail server");
+    return sdk::Outcome::config_error(what + " refused permanently by the mail server");
+  }
+}
+
+sdk::Json withdrawal_mail(const sdk::Json& dispatch, const std::string& to) {
+  std::string text =
+      MailBody()
+          .paragraph("Bonjour,")
+          .paragraph("La demande ci-dessous, transmise dans le cadre du Pack nouveau départ, est "
+                     "retirée. Merci de ne pas y donner suite et de ne pas recontacter la personne.")
+          .heading("Références")
+          .item("Demande", text_field(dispatch, "request_id"))
+          .item("Dossier", text_field(dispatch, "correlation"))
+          .item("Votre référence", text_field(dispatch, "agency_reference"))
+          .text();
+  // Its own idempotency key, stable across attempts, so the notice is never taken for the request.
+  return sdk::Json{{"to", sdk::Json::array({to})},
+                   {"subject", mail_subject(dispatch, "Retrait de la demande — Pack nouveau départ")},
+                   {"text", text},
+                   {"idempotency_key", dispatch.at("idempotency_key").get<std::string>()},
+                   {"correlation", text_field(dispatch, "correlation").value_or("")},
+                   {"attachments", sdk::Json::array()}};
+}
+
+}  // namespace guichet::connectors

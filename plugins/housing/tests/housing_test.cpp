@@ -1,0 +1,103 @@
+// Housing (SIAO) connector, loaded from the built plugin and driven against a fake host.
+#include <guichet/connectors/connector_test.hpp>
+
+namespace {
+
+using guichet::connectors::testing::check_goldens;
+using guichet::connectors::testing::golden;
+using guichet::connectors::testing::has_canary;
+using guichet::connectors::testing::manifest;
+using guichet::connectors::testing::with_canaries;
+using guichet::sdk::Json;
+using guichet::sdk::testing::FakeHost;
+using guichet::sdk::testing::Plugin;
+
+class HousingTest : public ::testing::Test {
+ protected:
+  // Subject, body and attachment alike.
+  static bool contains(const Json& mail, const std::string& text) {
+    return mail.dump().find(text) != std::string::npos;
+  }
+
+  FakeHost host;
+  Plugin plugin{PLUGIN_PATH};
+  guichet::sdk::testing::Instance housing = plugin.create(host, manifest()["example_settings"]);
+  Json dispatch = golden("scenario1_tonight.dispatch.json");
+};
+
+TEST_F(HousingTest, RendersGoldenScenarios) { check_goldens(housing); }
+
+TEST_F(HousingTest, SendsTheRenderedMailToTheSiao) {
+  Json outcome = housing.deliver(dispatch);
+  EXPECT_EQ(outcome["result"], "sent");
+  ASSERT_EQ(host.mails().size(), 1u);
+  Json mail = host.mails()[0];
+  EXPECT_EQ(mail, housing.render(dispatch)["mails"][0]);
+  EXPECT_EQ(mail["to"], Json::array({"siao95@siao.example.org"}));
+  EXPECT_EQ(mail["idempotency_key"], "k_5f0c2d9e-siao-0021");
+  EXPECT_EQ(mail["correlation"], "GCH-7Q2XAB");
+}
+
+TEST_F(HousingTest, SubjectCarriesTheCorrelationAndTonightsUrgency) {
+  Json mail = housing.render(dispatch)["mails"][0];
+  std::string subject = mail["subject"];
+  EXPECT_EQ(subject.rfind("[GCH-7Q2XAB] ", 0), 0u);
+  EXPECT_NE(subject.find("MISE À L'ABRI CE SOIR"), std::string::npos);
+  EXPECT_NE(mail["text"].get<std::string>().find("MISE À L'ABRI CE SOIR"), std::string::npos);
+
+  dispatch["need"].erase("urgency");
+  std::string calm = housing.render(dispatch)["mails"][0]["subject"];
+  EXPECT_EQ(calm.find("CE SOIR"), std::string::npos);
+}
+
+TEST_F(HousingTest, AttachesTheSiaoFormAsJson) {
+  Json attachment = housing.render(dispatch)["mails"][0]["attachments"][0];
+  EXPECT_EQ(attachment["filename"], "demande-siao.json");
+  EXPECT_EQ(attachment["content_type"], "application/json");
+  Json form = Json::parse(attachment["content"].get<std::string>());
+  EXPECT_EQ(form["urgence"], "mise_a_l_abri_ce_soir");
+  EXPECT_EQ(form["composition"]["enfants"].size(), 2u);
+  EXPECT_EQ(form["contact"], Json({{"canal", "telephone"}, {"telephone", "+33612345678"}}));
+}
+
+TEST_F(HousingTest, OnlyTheSafeChannelsDetailIsSent) {
+  Json mail = housing.render(dispatch)["mails"][0];
+  EXPECT_TRUE(contains(mail, "+33612345678"));
+  EXPECT_FALSE(contains(mail, "amina.b@example.org"));
+  EXPECT_FALSE(contains(mail, "place du Palais"));
+}
+
+TEST_F(HousingTest, UndeclaredFieldsAndProofNeverLeave) {
+  Json leaky = with_canaries(dispatch);
+  leaky["situation"]["proof"] = {{"kind", "complaint"}, {"date", "2026-11-10"}, {"CANARY", "récit"}};
+  leaky["person"]["address"] = {{"line", "CANARY 12 rue des Lilas"}, {"postcode", "95000"}, {"city", "Cergy"}};
+  housing.deliver(leaky);
+  ASSERT_EQ(host.mails().size(), 1u);
+  EXPECT_FALSE(has_canary(host.mails()[0])) << host.mails()[0].dump(2);
+  EXPECT_EQ(host.mails()[0].dump().find("complaint"), std::string::npos);
+}
+
+TEST_F(HousingTest, TransientMailFailureIsRetriedAndPermanentIsAConfigError) {
+  host.reject_mail(true);
+  EXPECT_EQ(housing.deliver(dispatch)["result"], "retry");
+  FakeHost refusing;
+  refusing.reject_mail(false);
+  auto instance = plugin.create(refusing, manifest()["example_settings"]);
+  Json outcome = instance.deliver(dispatch);
+  EXPECT_EQ(outcome["result"], "config_error");
+  EXPECT_EQ(outcome["message"],
+            "SIAO mail for request r_01JD7Q2XAB0021 refused permanently by the mail server");
+}
+
+TEST_F(HousingTest, WithdrawalNoticeCarriesReferencesOnly) {
+  dispatch["agency_reference"] = "SIAO-95-778";
+  EXPECT_EQ(housing.withdraw(dispatch)["result"], "sent");
+  Json notice = host.mails().at(0);
+  EXPECT_EQ(notice["idempotency_key"], "k_5f0c2d9e-siao-0021");
+  EXPECT_EQ(notice["subject"], "[GCH-7Q2XAB] Retrait de la demande — Pack nouveau départ");
+  for (const char* personal : {"Benali", "Amina", "+33612345678", "1990"}) {
+    EXPECT_EQ(notice.dump().find(personal), std::string::npos) << personal;
+  }
+}
+
+}  // namespace

@@ -1,0 +1,178 @@
+// The real mail server (scripts/mailserver) as the e-mail agencies' side of the hub sees it:
+// messages sent over SMTP land, intact, in one Maildir per recipient, and its log never shows what
+// a message says.
+
+#include <Poco/Net/MailMessage.h>
+#include <Poco/Net/MailRecipient.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/PartSource.h>
+#include <Poco/Net/SMTPClientSession.h>
+#include <Poco/Net/StringPartSource.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "guichet/test/harness.hpp"
+
+namespace {
+
+using guichet::test::MailServer;
+using guichet::test::ReceivedMail;
+using guichet::test::TempDir;
+using Poco::Net::MailMessage;
+using Poco::Net::MailRecipient;
+
+// Personal data of the kind the hub sends; none of it may reach the server's log.
+const std::string kSubject = "[GCH-7Q2XAB] Demande d'hébergement d'urgence — Amina Benali";
+const std::string kBody = "Bonjour,\nMadame Amina Benali, née le 12/04/1990, a besoin d'un hébergement ce soir.\n";
+const std::string kFormJson =
+    R"({"demandeur":{"nom":"Benali","prenoms":["Amina"]},"besoin":"hebergement","urgence":"ce_soir"})";
+
+std::string binary_blob() {
+  std::string bytes;
+  for (int round = 0; round < 4; ++round) {
+    for (int b = 0; b < 256; ++b) {
+      bytes.push_back(static_cast<char>(b));
+    }
+  }
+  return bytes;
+}
+
+void send(const MailServer& server, MailMessage& message) {
+  Poco::Net::SMTPClientSession session(server.host(), server.port());
+  session.login();
+  session.sendMessage(message);
+  session.close();
+}
+
+// MailMessage cannot be copied or moved, so it is filled in place.
+void make_plain(MailMessage& message, const std::string& message_id) {
+  message.setSender("Guichet <guichet@guichet.local>");
+  message.set("Message-ID", message_id);
+  message.set("Reply-To", "guichet+GCH-7Q2XAB@guichet.local");
+  message.setSubject(MailMessage::encodeWord(kSubject));
+  message.setContentType("text/plain; charset=UTF-8");
+  message.setContent(kBody, MailMessage::ENCODING_QUOTED_PRINTABLE);
+}
+
+// The text part as a reader sees it. Poco's quoted-printable encoder ends the body with one more
+// line break than it was given, so trailing line breaks are not part of the comparison.
+std::string text_of(const ReceivedMail& mail) {
+  const auto* text = mail.text();
+  if (text == nullptr) {
+    return "(no text part)";
+  }
+  return text->content.substr(0, text->content.find_last_not_of('\n') + 1);
+}
+
+const std::string kBodyText = kBody.substr(0, kBody.find_last_not_of('\n') + 1);
+
+std::vector<std::string> message_ids(const std::vector<ReceivedMail>& mails) {
+  std::vector<std::string> ids;
+  for (const auto& mail : mails) {
+    ids.push_back(mail.message_id());
+  }
+  return ids;
+}
+
+class MailServerTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  MailServer server_{dir_.path()};
+};
+
+TEST_F(MailServerTest, DeliversEachMessageIntoEachRecipientsMaildir) {
+  MailMessage first;
+  make_plain(first, "<first-key@guichet.local>");
+  // Mixed case on purpose: the Maildir is named after the lower-cased address.
+  first.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, "SIAO@Siao95.Test"));
+  first.addRecipient(MailRecipient(MailRecipient::CC_RECIPIENT, "creche@cergy.test"));
+  send(server_, first);
+
+  MailMessage second;
+  second.setSender("Guichet <guichet@guichet.local>");
+  second.set("Message-ID", "<second-key@guichet.local>");
+  second.setSubject(MailMessage::encodeWord(kSubject));
+  second.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, "association@france-victimes95.test"));
+  second.addContent(new Poco::Net::StringPartSource(kBody, "text/plain; charset=UTF-8"),
+                    MailMessage::ENCODING_QUOTED_PRINTABLE);
+  second.addAttachment("formulaire.json", new Poco::Net::StringPartSource(kFormJson, "application/json"),
+                       MailMessage::ENCODING_BASE64);
+  second.addAttachment("justificatif.bin",
+                       new Poco::Net::StringPartSource(binary_blob(), "application/octet-stream"),
+                       MailMessage::ENCODING_BASE64);
+  send(server_, second);
+
+  const auto maildir = server_.maildir();
+  EXPECT_EQ(maildir.addresses(),
+            (std::vector<std::string>{"association@france-victimes95.test", "creche@cergy.test", "siao@siao95.test"}));
+
+  for (const char* address : {"siao@siao95.test", "SIAO@SIAO95.TEST", "creche@cergy.test"}) {
+    SCOPED_TRACE(address);
+    const auto mails = maildir.messages(address);
+    ASSERT_EQ(message_ids(mails), std::vector<std::string>{"<first-key@guichet.local>"});
+    EXPECT_EQ(mails[0].subject(), kSubject);
+    EXPECT_EQ(mails[0].header("Reply-To"), "guichet+GCH-7Q2XAB@guichet.local");
+    EXPECT_EQ(text_of(mails[0]), kBodyText);
+  }
+
+  const auto mails = maildir.messages("association@france-victimes95.test");
+  ASSERT_EQ(message_ids(mails), std::vector<std::string>{"<second-key@guichet.local>"});
+  const ReceivedMail& mail = mails[0];
+  EXPECT_EQ(mail.subject(), kSubject);
+  EXPECT_EQ(text_of(mail), kBodyText);
+  const auto* form = mail.attachment("formulaire.json");
+  ASSERT_NE(form, nullptr);
+  EXPECT_EQ(form->content_type, "application/json");
+  EXPECT_EQ(form->content, kFormJson);
+  const auto* proof = mail.attachment("justificatif.bin");
+  ASSERT_NE(proof, nullptr);
+  EXPECT_EQ(proof->content, binary_blob());
+
+  // The Maildir protocol: a delivered message sits in new/, nothing is left half-written in tmp/.
+  for (const auto& address : maildir.addresses()) {
+    EXPECT_TRUE(std::filesystem::is_empty(maildir.root() / address / "tmp")) << address;
+    EXPECT_FALSE(std::filesystem::is_empty(maildir.root() / address / "new")) << address;
+  }
+
+  const std::string log = server_.log();
+  EXPECT_NE(log.find("<first-key@guichet.local>"), std::string::npos) << log;
+  EXPECT_NE(log.find("<second-key@guichet.local>"), std::string::npos) << log;
+  for (const std::string& secret : {std::string("GCH-7Q2XAB"), std::string("hébergement"), std::string("Amina"),
+                                    std::string("Benali"), std::string("siao95"), std::string("Demande")}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << "log shows \"" << secret << "\":\n" << log;
+  }
+}
+
+TEST_F(MailServerTest, KeepsEveryCopyOfAResentMessage) {
+  // Deduplicating by Message-ID is the agency's business; the server must show the hub's resends.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    MailMessage message;
+    make_plain(message, "<same-key@guichet.local>");
+    message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, "siao@siao95.test"));
+    send(server_, message);
+  }
+  EXPECT_EQ(message_ids(server_.maildir().messages("siao@siao95.test")),
+            (std::vector<std::string>{"<same-key@guichet.local>", "<same-key@guichet.local>"}));
+}
+
+TEST_F(MailServerTest, RefusesRecipientsThatCannotBeAMailboxName) {
+  MailMessage message;
+  make_plain(message, "<escape-key@guichet.local>");
+  message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, "../../escape@guichet.local"));
+  EXPECT_THROW(send(server_, message), Poco::Net::SMTPException);
+  EXPECT_TRUE(server_.maildir().addresses().empty());
+  EXPECT_FALSE(std::filesystem::exists(dir_.path().parent_path() / "escape@guichet.local"));
+}
+
+TEST_F(MailServerTest, StopsCleanlyOnSigterm) {
+  EXPECT_TRUE(server_.process().running());
+  EXPECT_EQ(server_.stop(), 0) << server_.log();
+  EXPECT_FALSE(guichet::test::port_open(server_.port()));
+  EXPECT_NE(server_.log().find("stopped after 0 message(s)"), std::string::npos) << server_.log();
+}
+
+}  // namespace
