@@ -3,6 +3,13 @@
 # Builds a connector plugin the way the hub expects it: a MODULE named <id>.so in the plugin
 # directory, with its manifest beside it as <id>.json, exporting exactly one symbol (the ABI entry),
 # hidden visibility for everything else, and no undefined symbols left for the host to satisfy.
+# The same file serves the hub's own tree and, installed with the SDK, connectors built elsewhere
+# (find_package(GuichetSdk)): there the plugin directory is ${CMAKE_BINARY_DIR}/plugins.
+#
+# guichet_add_conformance_test(<id>)
+#
+# Registers a ctest, <id>.conformance, that runs the conformance suite (guichet-conformance) on the
+# built plugin: the checks the hub's `guichet connectors --check` makes before trusting it.
 set(GUICHET_CONNECTOR_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/connector.map)
 
 function(guichet_add_connector id)
@@ -32,4 +39,9 @@ function(guichet_add_connector id)
     VERBATIM)
   install(TARGETS ${target} LIBRARY DESTINATION lib/guichet/plugins)
   install(FILES ${manifest} DESTINATION lib/guichet/plugins RENAME ${id}.json)
+endfunction()
+
+function(guichet_add_conformance_test id)
+  add_test(NAME ${id}.conformance
+    COMMAND $<TARGET_FILE:Guichet::conformance> $<TARGET_FILE:connector_${id}>)
 endfunction()

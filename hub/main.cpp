@@ -15,7 +15,9 @@
 #include "hub/inbound/poller.h"
 #include "hub/inbound/webhooks.h"
 #include "hub/metrics/metrics.h"
-#include "hub/store/sqlite/sqlite_store.h"
+#include "hub/privacy/key_store.h"
+#include "hub/privacy/vault.h"
+#include "hub/store/open_store.h"
 
 #include <Poco/ConsoleChannel.h>
 #include <Poco/FormattingChannel.h>
@@ -79,6 +81,8 @@ connectors::RegistryOptions registry_options(const config::HubConfig& c) {
   options.secrets_file = std::filesystem::exists(c.secrets_file) ? c.secrets_file : std::filesystem::path();
   options.mail = c.mail;
   options.now_ms = system_now_ms;
+  // Untrusted plugins run in guichet-connector-host, installed beside this executable.
+  options.isolation.host_binary = std::filesystem::canonical("/proc/self/exe").parent_path() / "guichet-connector-host";
   return options;
 }
 
@@ -145,7 +149,8 @@ int serve(const Arguments& args) {
   config::HubConfig c = load_config(args);
   auto& log = Poco::Logger::get("guichet");
   std::filesystem::create_directories(c.data_dir);
-  store::SqliteStore store(c.store_file);
+  std::unique_ptr<store::Store> opened = store::open_store(c.store);
+  store::Store& store = *opened;
   connectors::Registry registry(registry_options(c));
   for (const auto& plugin : registry.plugins()) {
     if (plugin.state != "loaded") log.warning("plugin %s rejected: %s", plugin.file, plugin.reason);
@@ -158,8 +163,10 @@ int serve(const Arguments& args) {
   metrics::Registry metrics;
   register_gauges(metrics, store, registry);
 
+  privacy::KeyStore keys(c.data_dir);
+  privacy::Vault vault(keys);
   dispatch::Dispatcher dispatcher(
-      store, registry, system_now_ms, c.dispatch,
+      store, vault, registry, system_now_ms, c.dispatch,
       [&metrics](const std::string& instance, const std::string& operation, const std::string& result, int64_t ms) {
         metrics.add("guichet_dispatch_total", {{"instance", instance}, {"operation", operation}, {"result", result}});
         metrics.observe_ms("guichet_dispatch_ms", {{"instance", instance}}, static_cast<double>(ms));
@@ -167,8 +174,9 @@ int serve(const Arguments& args) {
   inbound::Poller poller(store, registry, system_now_ms, [&metrics](const std::string& instance, int, bool ok) {
     metrics.add("guichet_polls_total", {{"instance", instance}, {"outcome", ok ? "ok" : "error"}});
   });
-  cases::CaseService case_service(store, routing_of(registry), system_now_ms, [&dispatcher] { dispatcher.wake(); });
-  inbound::Webhooks webhooks(store, registry, system_now_ms);
+  cases::CaseService case_service(store, vault, routing_of(registry), system_now_ms,
+                                  [&dispatcher] { dispatcher.wake(); });
+  inbound::Webhooks webhooks(store, registry, system_now_ms, [&poller](const std::string& instance) { poller.poll(instance); });
   http::TokenAuthority tokens(config::load_or_create_jwt_secret(c.jwt_secret_file), system_now_ms);
   http::Api api({case_service, registry, webhooks, tokens, metrics, store, c.web_dir});
   http::Server server(api, metrics, c.http);

@@ -11,11 +11,12 @@ BUILD_DIR="${BUILD_DIR:-$GUICHET_ROOT/build}"
 
 # Everything the project needs from Debian 12: toolchain, libraries, and the servers the demo and
 # the integration tests run (aiosmtpd for mail, dovecot for POP3, nginx, wrk for the benchmarks),
-# and the browser and runtime of the dashboard's end-to-end tests (chromium, nodejs).
+# the browser and runtime of the dashboard's end-to-end tests (chromium, nodejs), and the server the
+# PostgreSQL store is tested against (postgresql).
 GUICHET_PACKAGES=(
   cmake ninja-build g++ libpoco-dev libboost-dev nlohmann-json3-dev libgtest-dev libssl-dev
-  python3-aiosmtpd dovecot-pop3d wrk nginx-light libhpdf-dev openssl curl
-  chromium nodejs
+  python3-aiosmtpd dovecot-core dovecot-pop3d wrk nginx-light libhpdf-dev openssl curl
+  chromium nodejs postgresql
 )
 # The dashboard's e2e tests (tests/e2e) need npm too. Debian's nodejs ships without it; a NodeSource
 # nodejs has it built in and conflicts with Debian's npm package, so ask for npm only when missing.
@@ -116,6 +117,66 @@ wait_for_http() {
   done
 }
 
+# The user that owns the Maildirs, which scripts/mailserver writes and dovecot reads: dovecot will
+# not touch mail as root, so as root it is Debian's "mail" account (scripts/pop3server explains
+# the set-up), and otherwise whoever runs the scripts.
+mail_owner() {
+  if ((EUID == 0)); then printf 'mail\n'; else id -un; fi
+}
+
+# The mailboxes POP3 serves: the hub's (config/guichet.json "mail.mailbox") and every e-mail
+# agency's (the "settings.to" of each department instance that has one: the e-mail connectors).
+mail_accounts() {
+  "$SYSTEM_PYTHON" - "$GUICHET_ROOT/config" <<'PY'
+import json, pathlib, sys
+config = pathlib.Path(sys.argv[1])
+print(json.loads((config / "guichet.json").read_text())["mail"]["mailbox"])
+for department in sorted((config / "departments").glob("*.json")):
+    for instance in json.loads(department.read_text())["instances"]:
+        if "to" in instance.get("settings", {}):
+            print(instance["settings"]["to"])
+PY
+}
+
+# write_email_agency_accounts DATA_DIR FILE: the accounts file of `guichet-sim email_agencies`
+# (address, POP3 password, kind, reference prefix) for every e-mail agency of the departments,
+# mode 0600. The kind follows the plugin (a CIDFF is told by its instance name, since it is
+# served by the generic e-mail connector). Run after start_pop3, which creates the passwords.
+write_email_agency_accounts() {
+  "$SYSTEM_PYTHON" - "$GUICHET_ROOT/config" "$1/secrets.json" "$2" <<'PY'
+import json, os, pathlib, sys
+config, secrets_file, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
+secrets = json.loads(secrets_file.read_text())
+kinds = {"housing": "siao", "childcare": "childcare"}
+prefixes = {"siao": "SIAO", "childcare": "PE", "association": "AV", "cidff": "CIDFF"}
+accounts = []
+for department in sorted((config / "departments").glob("*.json")):
+    data = json.loads(department.read_text())
+    for instance in data["instances"]:
+        if "to" in instance.get("settings", {}):
+            kind = "cidff" if "cidff" in instance["instance"] else kinds.get(instance["plugin"], "association")
+            prefix = prefixes[kind]
+            address = instance["settings"]["to"]
+            accounts.append({"address": address, "password": secrets["pop3." + address.lower()],
+                             "kind": kind, "prefix": f"{prefix}-{data['department']}"})
+fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+with os.fdopen(fd, "w") as f:
+    json.dump({"accounts": accounts}, f, indent=2)
+PY
+}
+
+# start_pop3 DATA_DIR PORT: starts dovecot (scripts/pop3server) on 127.0.0.1:PORT over
+# DATA_DIR/mail, for the mailboxes of mail_accounts, logging to DATA_DIR/logs/pop3.log. Missing
+# passwords are generated into DATA_DIR/secrets.json ("pop3.<address>").
+start_pop3() {
+  local data_dir="$1" port="$2" account args=()
+  while IFS= read -r account; do
+    args+=(--account "$account")
+  done < <(mail_accounts)
+  start_process pop3 "$data_dir/logs/pop3.log" \
+    "$SYSTEM_PYTHON" "$GUICHET_ROOT/scripts/pop3server" --data-dir "$data_dir" --port "$port" "${args[@]}"
+}
+
 # Names and pids of the processes this script started, in start order.
 STARTED_NAMES=()
 STARTED_PIDS=()
@@ -154,4 +215,75 @@ stop_processes() {
   done
   STARTED_NAMES=()
   STARTED_PIDS=()
+}
+
+# A private PostgreSQL cluster on loopback for the tests of the PostgreSQL store: its own data
+# dir, port and socket dir, trust authentication for one role, gone when stopped. PostgreSQL
+# refuses to run as root, so as root the cluster belongs to the `postgres` system user (created by
+# the package) and runs as it. Sets TEST_PG_DIR, TEST_PG_PORT and TEST_PG_CONNECTION (a libpq
+# connection string for role and database "guichet").
+TEST_PG_DIR=""
+TEST_PG_PORT=""
+TEST_PG_CONNECTION=""
+
+postgres_bin_dir() {
+  local dir
+  dir="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)"
+  [[ -n "$dir" && -x "$dir/pg_ctl" ]] || return 1
+  printf '%s\n' "$dir"
+}
+
+# Runs a command as the cluster's owner.
+as_postgres_owner() {
+  if ((EUID == 0)); then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# A TCP port nobody listens on, from the ephemeral-free range above the demo's ports.
+pick_free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 30000))
+    port_open "$port" || {
+      printf '%s\n' "$port"
+      return 0
+    }
+  done
+  return 1
+}
+
+start_test_postgres() {
+  ensure_packages
+  local bin
+  bin="$(postgres_bin_dir)" || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+  TEST_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/guichet-pg.XXXXXX")"
+  chmod 755 "$TEST_PG_DIR"
+  if ((EUID == 0)); then
+    chown postgres: "$TEST_PG_DIR"
+  fi
+  TEST_PG_PORT="$(pick_free_port)" || die "no free port for the test PostgreSQL"
+  log "starting a test PostgreSQL on 127.0.0.1:$TEST_PG_PORT ($TEST_PG_DIR)"
+  as_postgres_owner "$bin/initdb" -D "$TEST_PG_DIR/data" -U guichet --auth=trust --encoding=UTF8 \
+    --locale=C.UTF-8 --no-sync >"$TEST_PG_DIR/initdb.log" 2>&1 ||
+    die "initdb failed: $(tail -n 5 "$TEST_PG_DIR/initdb.log")"
+  # fsync off: a test cluster holds nothing worth a power cut, and tests should not wait on disks.
+  as_postgres_owner "$bin/pg_ctl" -D "$TEST_PG_DIR/data" -l "$TEST_PG_DIR/server.log" -w -t 60 \
+    -o "-k $TEST_PG_DIR -p $TEST_PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+    start >/dev/null || die "PostgreSQL did not start: $(tail -n 5 "$TEST_PG_DIR/server.log")"
+  as_postgres_owner "$bin/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U guichet guichet ||
+    die "createdb failed"
+  TEST_PG_CONNECTION="host=127.0.0.1 port=$TEST_PG_PORT user=guichet dbname=guichet"
+}
+
+stop_test_postgres() {
+  [[ -n "$TEST_PG_DIR" ]] || return 0
+  local bin
+  if bin="$(postgres_bin_dir)"; then
+    as_postgres_owner "$bin/pg_ctl" -D "$TEST_PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$TEST_PG_DIR"
+  TEST_PG_DIR=""
 }

@@ -1,7 +1,10 @@
 // guichet-sim <agency> [flags]: runs one agency simulator on 127.0.0.1 until SIGINT or SIGTERM.
 // Protocols and flags: docs/agencies.md; usage: sim/README.md.
+#include "association/association_simulator.hpp"
 #include "caf/caf_simulator.hpp"
 #include "common/options.hpp"
+#include "demarches_simplifiees/demarches_simplifiees_simulator.hpp"
+#include "email_agencies/email_agencies_simulator.hpp"
 #include "france_travail/france_travail_simulator.hpp"
 
 #include <Poco/Exception.h>
@@ -22,6 +25,11 @@ using guichet::sim::Options;
 
 const char* const usage =
     "usage: guichet-sim caf|france_travail [flags]\n"
+    "       guichet-sim association [--port N] [--api-key K] [--step-ms N] [fault flags]\n"
+    "       guichet-sim demarches_simplifiees [--port N] [--token T] [--step-ms N] [--webhook-url URL]\n"
+    "                                         [--timeout-rate R] [fault flags]\n"
+    "       guichet-sim email_agencies --accounts FILE [--pop3-port N] [--smtp-port N] [--step-ms N]\n"
+    "                                  [--poll-ms N]\n"
     "  --port N             listen on 127.0.0.1:N (0 picks a free port)\n"
     "  --client-id ID       the one OAuth2 client accepted (default guichet)\n"
     "  --client-secret S    its secret (default guichet-secret)\n"
@@ -90,6 +98,23 @@ std::unique_ptr<guichet::sim::Simulator> make_simulator(const std::string& agenc
     settings.step = step_of(options);
     return std::make_unique<FranceTravailSimulator>(settings);
   }
+  if (agency == "email_agencies") {
+    const Options options(args, {"accounts", "pop3-port", "smtp-port", "step-ms", "poll-ms"});
+    guichet::sim::email::EmailAgenciesSettings settings;
+    std::string accounts = options.text("accounts", "");
+    if (accounts.empty()) throw std::invalid_argument("--accounts is required");
+    settings.accounts = guichet::sim::email::load_accounts(accounts);
+    settings.pop3_port = static_cast<std::uint16_t>(checked(options.integer("pop3-port", 1110), 1, 65535, "pop3-port"));
+    settings.smtp_port = static_cast<std::uint16_t>(checked(options.integer("smtp-port", 2525), 1, 65535, "smtp-port"));
+    settings.step = step_of(options);
+    settings.poll_period =
+        std::chrono::milliseconds(checked(options.integer("poll-ms", 1000), 10, 3'600'000, "poll-ms"));
+    return std::make_unique<guichet::sim::email::EmailAgenciesSimulator>(settings);
+  }
+  if (agency == "association") return guichet::sim::association::make_association_simulator(args);
+  if (agency == "demarches_simplifiees") {
+    return guichet::sim::demarches_simplifiees::make_demarches_simplifiees_simulator(args);
+  }
   throw std::invalid_argument("unknown agency '" + agency + "'");
 }
 
@@ -120,7 +145,7 @@ int main(int argc, char** argv) {
     std::cerr << "guichet-sim: " << error.what() << "\n" << usage;
     return 2;
   }
-  std::cout << "guichet-sim " << args[0] << " listening on 127.0.0.1:" << simulator->port() << std::endl;
+  std::cout << "guichet-sim " << args[0] << " " << simulator->ready_message() << std::endl;
 
   sigset_t termination;
   sigemptyset(&termination);

@@ -74,22 +74,27 @@ store::CaseRecord record_of(const store::NewCase& c) {
 
 }  // namespace
 
-CaseService::CaseService(store::Store& store, Routing routing, Clock clock, std::function<void()> work_queued)
-    : store_(store), routing_(std::move(routing)), clock_(std::move(clock)), work_queued_(std::move(work_queued)) {}
+CaseService::CaseService(store::Store& store, privacy::Vault& vault, Routing routing, Clock clock,
+                         std::function<void()> work_queued)
+    : store_(store), vault_(vault), routing_(std::move(routing)), clock_(std::move(clock)),
+      work_queued_(std::move(work_queued)) {}
 
 std::vector<store::NewRequest> CaseService::new_requests(const Json& needs, const Json& person,
                                                          const std::string& department, int64_t now) {
   std::vector<store::NewRequest> out;
   for (size_t i = 0; i < needs.size(); ++i) {
     std::string kind = needs[i]["kind"];
-    const Route* route = routing_.find(department, kind);
-    if (!route) {
+    const std::vector<Route>& serving = routing_.serving(department, kind);
+    if (serving.empty()) {
       throw ApiError::invalid("needs[" + std::to_string(i) + "].kind",
                               "no agency serves this need in department " + department);
     }
-    auto deadline = deadline_ms(route->deadline, now, person, department);
-    out.push_back({new_request_id(), kind, dump(needs[i]), route->instance, route->agency,
-                   deadline ? format_time(*deadline) : "", new_correlation(), new_delivery_key()});
+    // One request per serving agency, each with its own deadline, correlation and delivery key.
+    for (const Route& route : serving) {
+      auto deadline = deadline_ms(route.deadline, now, person, department);
+      out.push_back({new_request_id(), kind, dump(needs[i]), route.instance, route.agency,
+                     deadline ? format_time(*deadline) : "", new_correlation(), new_delivery_key()});
+    }
   }
   return out;
 }
@@ -110,7 +115,7 @@ Answer CaseService::create(const Principal& who, const Json& body, const std::st
   c.owner = who.referent;
   c.department = body["situation"]["department"];
   c.at = format_time(now);
-  c.person = {dump(body["person"]), dump(body["situation"])};
+  c.person = vault_.seal_new(c.id, {dump(body["person"]), dump(body["situation"])});
   c.requests = new_requests(body["needs"], body["person"], c.department, now);
   c.consents = consents_of(body["consent"], who.referent, c.at);
 
@@ -172,7 +177,8 @@ Json CaseService::list(const Principal& who, const std::string& overall_filter, 
 
 Json CaseService::add_needs(const Principal& who, const std::string& case_id, const Json& body) {
   store::CaseRecord record = owned_case(who, case_id);
-  auto person = guarded([&] { return store_.find_person(case_id); });
+  auto sealed = guarded([&] { return store_.find_person(case_id); });
+  auto person = sealed ? vault_.open(case_id, *sealed) : std::nullopt;
   if (!person) throw ApiError::not_found();
   Json person_json = Json::parse(person->person_json, nullptr, false);
   validate_new_needs(body, person_json);
@@ -255,6 +261,8 @@ void CaseService::set_frozen(const Principal& who, const std::string& case_id, b
 
 void CaseService::erase(const Principal& who, const std::string& case_id) {
   owned_case(who, case_id);
+  // The key first: once it is gone, nothing of the person can be read anywhere, backups included.
+  vault_.erase(case_id);
   guarded([&] { return store_.erase_case(case_id); });
 }
 

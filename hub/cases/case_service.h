@@ -8,6 +8,7 @@
 #define GUICHET_HUB_CASES_CASE_SERVICE_H
 
 #include "hub/cases/routing.h"
+#include "hub/privacy/vault.h"
 #include "hub/domain/time.h"
 #include "hub/store/store.h"
 
@@ -36,7 +37,8 @@ struct Answer {
 class CaseService {
  public:
   // `work_queued` is called after a commit that added outbox rows, to wake the dispatchers.
-  CaseService(store::Store& store, Routing routing, Clock clock, std::function<void()> work_queued);
+  CaseService(store::Store& store, privacy::Vault& vault, Routing routing, Clock clock,
+              std::function<void()> work_queued);
 
   // `body_hash` identifies the raw body for Idempotency-Key comparisons.
   Answer create(const Principal& who, const Json& body, const std::string& body_hash,
@@ -56,6 +58,7 @@ class CaseService {
                                               const std::string& department, int64_t now);
 
   store::Store& store_;
+  privacy::Vault& vault_;
   Routing routing_;
   Clock clock_;
   std::function<void()> work_queued_;

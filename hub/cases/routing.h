@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace guichet::cases {
 
@@ -18,21 +19,25 @@ struct Route {
   nlohmann::json deadline;  // see deadline.h
 };
 
+// A need may be served by several instances in one department: a request for it goes to each.
 class Routing {
  public:
+  // Adds `route` to those serving `need` in `department`, after the ones already added.
   void add(const std::string& department, const std::string& need, Route route) {
     departments_.insert(department);
-    routes_[{department, need}] = std::move(route);
+    routes_[{department, need}].push_back(std::move(route));
   }
-  const Route* find(const std::string& department, const std::string& need) const {
+  // The instances serving `need` in `department`, in the order added; empty when none does.
+  const std::vector<Route>& serving(const std::string& department, const std::string& need) const {
+    static const std::vector<Route> none;
     auto it = routes_.find({department, need});
-    return it == routes_.end() ? nullptr : &it->second;
+    return it == routes_.end() ? none : it->second;
   }
   bool has_department(const std::string& department) const { return departments_.count(department) > 0; }
 
  private:
   std::set<std::string> departments_;
-  std::map<std::pair<std::string, std::string>, Route> routes_;
+  std::map<std::pair<std::string, std::string>, std::vector<Route>> routes_;
 };
 
 }  // namespace guichet::cases

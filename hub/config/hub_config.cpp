@@ -1,5 +1,7 @@
 #include "hub/config/hub_config.h"
 
+#include "hub/connectors/secrets.h"
+
 #include <Poco/RandomStream.h>
 
 #include <fstream>
@@ -71,8 +73,21 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
   c.secrets_file = resolve(c.data_dir, text(root, "secrets_file", "secrets.json", file, ""));
 
   const Json& store = section(root, "store", file);
-  if (text(store, "kind", "sqlite", file, "store.") != "sqlite") fail(file, "store.kind", "must be sqlite");
-  c.store_file = resolve(c.data_dir, text(store, "file", "guichet.db", file, "store."));
+  c.store.kind = text(store, "kind", "sqlite", file, "store.");
+  if (c.store.kind == "sqlite") {
+    c.store.file = resolve(c.data_dir, text(store, "file", "guichet.db", file, "store."));
+  } else if (c.store.kind == "postgresql") {
+    if (!store.contains("connection")) fail(file, "store.connection", "is required for a postgresql store");
+    c.store.connection = text(store, "connection", "", file, "store.");
+    if (store.contains("password_secret")) {
+      std::string name = text(store, "password_secret", "", file, "store.");
+      auto password = connectors::Secrets::load(c.secrets_file).find(name);
+      if (!password) fail(file, "store.password_secret", "no secret named " + name + " in " + c.secrets_file.string());
+      c.store.password = *password;
+    }
+  } else {
+    fail(file, "store.kind", "must be sqlite or postgresql");
+  }
 
   const Json& listen = section(root, "listen", file);
   c.http.host = text(listen, "host", "127.0.0.1", file, "listen.");

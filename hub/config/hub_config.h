@@ -1,13 +1,15 @@
 // config/guichet.json: where the hub listens, keeps its data, finds its plugins and departments,
 // and how it sends mail. Relative paths are resolved against the folder of the config file, so
 // the hub runs the same from any working directory; files of the data directory (store, secrets,
-// JWT key) are resolved against the data directory.
+// JWT key) are resolved against the data directory. A PostgreSQL store's password is read from the
+// secrets file, under the name given by store.password_secret, so that it never sits in the config.
 #ifndef GUICHET_HUB_CONFIG_HUB_CONFIG_H
 #define GUICHET_HUB_CONFIG_HUB_CONFIG_H
 
 #include "hub/connectors/registry.h"
 #include "hub/dispatch/dispatcher.h"
 #include "hub/http/server.h"
+#include "hub/store/open_store.h"
 
 #include <filesystem>
 #include <stdexcept>
@@ -27,12 +29,12 @@ struct HubConfig {
   std::filesystem::path plugin_dir;
   std::filesystem::path departments_dir;
   std::filesystem::path web_dir;
-  std::filesystem::path store_file;
   std::filesystem::path jwt_secret_file;
   std::filesystem::path secrets_file;
   http::ServerOptions http;
   connectors::MailSettings mail;
   dispatch::DispatcherOptions dispatch;
+  store::StoreConfig store;
 };
 
 struct Overrides {

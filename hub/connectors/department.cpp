@@ -1,9 +1,11 @@
 #include "hub/connectors/department.h"
 
 #include "hub/connectors/errors.h"
+#include "hub/domain/person_fields.h"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
-#include <map>
 #include <set>
 #include <sstream>
 
@@ -38,6 +40,40 @@ class Reader {
   const std::string& file_;
 };
 
+// An instance's own "fields": {"person":[...],"situation":[...]}, both lists required, as in a manifest.
+FieldSet parse_fields(const Reader& reader, const Json& json, const std::string& where) {
+  if (!json.is_object()) reader.fail(where, "must be an object: {\"person\": [...], \"situation\": [...]}");
+  for (const auto& [key, value] : json.items()) {
+    if (key != "person" && key != "situation") reader.fail(where + "." + key, "unknown group (person or situation)");
+  }
+  FieldSet fields;
+  auto group = [&](const char* name, bool (*known)(std::string_view), std::set<std::string>& into) {
+    std::string path = where + "." + name;
+    auto list = json.find(name);
+    if (list == json.end()) reader.fail(path, "is required (an empty list declares nothing)");
+    if (!list->is_array()) reader.fail(path, "must be an array of field names");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const Json& field = (*list)[i];
+      std::string at = path + "[" + std::to_string(i) + "]";
+      if (!field.is_string()) reader.fail(at, "must be a string");
+      if (!known(field.get<std::string>())) reader.fail(at, "unknown field \"" + field.get<std::string>() + "\"");
+      if (!into.insert(field.get<std::string>()).second) reader.fail(at, "is listed twice");
+    }
+  };
+  group("person", is_person_field, fields.person);
+  group("situation", is_situation_field, fields.situation);
+  return fields;
+}
+
+// "plugin_sha256": 64 hex digits, kept in lower case so that it compares with file_sha256().
+std::string sha256_hex(const Reader& reader, const Json& value, const std::string& field) {
+  std::string hex = value.is_string() ? value.get<std::string>() : "";
+  bool valid = hex.size() == 64 && std::all_of(hex.begin(), hex.end(), [](unsigned char c) { return std::isxdigit(c); });
+  if (!valid) reader.fail(field, "must be the plugin file's SHA-256, 64 hex digits");
+  std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
+  return hex;
+}
+
 InstanceConfig parse_instance(const Reader& reader, const Json& json, const std::string& where) {
   if (!json.is_object()) reader.fail(where, "must be an object");
   InstanceConfig config;
@@ -66,11 +102,29 @@ InstanceConfig parse_instance(const Reader& reader, const Json& json, const std:
     config.poll_interval_s = it->get<int>();
   }
   if (auto it = json.find("deadline"); it != json.end()) config.deadline = *it;
+  if (json.contains("version")) config.version = reader.text(json, where, "version");
+  if (json.contains("plugin_sha256")) config.plugin_sha256 = sha256_hex(reader, json["plugin_sha256"], where + ".plugin_sha256");
+  if (auto it = json.find("trusted"); it != json.end()) {
+    if (!it->is_boolean()) reader.fail(where + ".trusted", "must be true or false");
+    config.trusted = it->get<bool>();
+  }
+  if (auto it = json.find("retry"); it != json.end()) {
+    if (!it->is_object()) reader.fail(where + ".retry", "must be an object");  // read by the dispatcher
+    config.retry = *it;
+  }
+  if (auto it = json.find("isolation"); it != json.end()) {
+    if (!it->is_object()) reader.fail(where + ".isolation", "must be an object");  // read by Instance
+    config.isolation = *it;
+  }
   config.settings = Json::object();
   if (auto it = json.find("settings"); it != json.end()) {
     if (!it->is_object()) reader.fail(where + ".settings", "must be an object");
+    if (it->contains(kFieldsKey)) {
+      reader.fail(where + ".settings." + kFieldsKey, "is reserved: declare fields in the instance's \"fields\"");
+    }
     config.settings = *it;
   }
+  if (auto it = json.find("fields"); it != json.end()) config.fields = parse_fields(reader, *it, where + ".fields");
   return config;
 }
 
@@ -87,19 +141,11 @@ Department parse_department(const Json& json, const std::string& file) {
   if (!instances.is_array()) reader.fail("instances", "must be an array");
 
   std::set<std::string> names;
-  std::map<std::string, std::string> served_by;  // need kind -> instance
   for (std::size_t i = 0; i < instances.size(); ++i) {
     std::string where = "instances[" + std::to_string(i) + "]";
     InstanceConfig config = parse_instance(reader, instances[i], where);
     if (!names.insert(config.instance).second) {
       reader.fail(where + ".instance", "instance name \"" + config.instance + "\" is used twice");
-    }
-    for (std::size_t k = 0; k < config.needs.size(); ++k) {
-      auto [it, added] = served_by.emplace(config.needs[k], config.instance);
-      if (!added) {
-        reader.fail(where + ".needs[" + std::to_string(k) + "]",
-                    "need \"" + config.needs[k] + "\" is already served by instance \"" + it->second + "\"");
-      }
     }
     config.department = department.code;
     config.file = file;

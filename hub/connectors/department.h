@@ -5,7 +5,15 @@
 //      "poll_interval_s":30,"deadline":{..},"settings":{..}}]}
 //
 // Required: department, name, instances and, per instance, instance, plugin, agency, needs.
-// settings defaults to {}, poll_interval_s to 30, deadline to null.
+// settings defaults to {}, poll_interval_s to 30, deadline to null. "version" picks one of a plugin's
+// versions installed side by side (<plugin>@<version>.so); "plugin_sha256" pins the plugin file's
+// digest, which the registry checks before it loads the file. "trusted": true runs the plugin
+// inside the hub instead of a process of its own; "retry" overrides the hub's retry policy (read by
+// the dispatcher), "isolation": {"deadline_ms","memory_mb"} the limits of its process. An instance may narrow what it receives with "fields": {"person":[...],"situation":[...]} (required for a generic plugin, see
+// manifest.h); settings may not use the reserved key "_fields".
+//
+// A need may be served by several instances: a request for it then goes to each of them (the SIAO
+// and a local association both get the housing request), each followed as its own request.
 #ifndef GUICHET_HUB_CONNECTORS_DEPARTMENT_H
 #define GUICHET_HUB_CONNECTORS_DEPARTMENT_H
 
@@ -23,7 +31,7 @@ struct Department {
 };
 
 // Throws ConfigError naming `file` and the field: not JSON, a missing key, a wrong type, an unknown
-// need kind, a need served by two instances, an instance name used twice.
+// need kind or field, a need listed twice by one instance, an instance name used twice.
 Department parse_department(const Json& json, const std::string& file);
 
 // Reads and parses one department file.

@@ -1,5 +1,7 @@
 #include "hub/connectors/errors.h"
 
+#include <guichet/sdk/abi.h>
+
 namespace guichet::connectors {
 namespace {
 
@@ -20,5 +22,8 @@ ConfigError::ConfigError(std::string file_, std::string field_, std::string mess
 
 CallError::CallError(int status_, const std::string& message, bool transient)
     : std::runtime_error(message), status(status_), transient_(transient) {}
+
+HostCrashed::HostCrashed(const std::string& message, bool poison_)
+    : CallError(GUICHET_ERROR, message, !poison_), poison(poison_) {}
 
 }  // namespace guichet::connectors

@@ -32,6 +32,15 @@ struct CallError : std::runtime_error {
   bool transient_;
 };
 
+// The connector's host process died or was killed during the call (crash, deadline, memory limit),
+// or is quarantined. Transient, unless the same input was under way in an earlier crash too: then
+// it is `poison`, and retrying it would only crash the connector again.
+struct HostCrashed : CallError {
+  HostCrashed(const std::string& message, bool poison);
+
+  bool poison;
+};
+
 }  // namespace guichet::connectors
 
 #endif  // GUICHET_HUB_CONNECTORS_ERRORS_H

@@ -6,6 +6,7 @@
 #ifndef GUICHET_HUB_CONNECTORS_HOST_SERVICES_H
 #define GUICHET_HUB_CONNECTORS_HOST_SERVICES_H
 
+#include "hub/connectors/connector_process.h"
 #include "hub/connectors/http_client.h"
 #include "hub/connectors/mail_sender.h"
 #include "hub/connectors/secrets.h"
@@ -35,6 +36,10 @@ struct HostDependencies {
   std::shared_ptr<MailSender> mail;
   std::shared_ptr<const Secrets> secrets;
   std::function<int64_t()> now_ms;
+  // Where untrusted plugins run (see Instance); null: inside the hub.
+  std::shared_ptr<const IsolationOptions> isolation;
+  // Called with (instance, reason) when an isolated instance is quarantined after repeated crashes.
+  std::function<void(const std::string&, const std::string&)> quarantine;
 };
 
 class HostServices {

@@ -145,6 +145,10 @@ Manifest Manifest::parse(const Json& json, const std::string& file) {
     if (!shared->is_boolean()) reader.fail("shared_with_household", "must be true or false");
     manifest.shared_with_household = shared->get<bool>();
   }
+  if (const Json* from_instance = reader.find("fields_from_instance")) {
+    if (!from_instance->is_boolean()) reader.fail("fields_from_instance", "must be true or false");
+    manifest.fields_from_instance = from_instance->get<bool>();
+  }
 
   manifest.settings_schema = Json::object();
   if (const Json* schema = reader.find("settings_schema")) {

@@ -4,10 +4,14 @@
 //    "channel":"rest","docs":"plugins/caf/README.md",
 //    "needs":["allowance"],"person_fields":["birth_name",..],"situation_fields":[..],
 //    "shared_with_household":false,"capabilities":["render","deliver","poll"],
+//    "fields_from_instance":false,
 //    "settings_schema":{..JSON Schema, see schema.h..},"example_settings":{..}}
 //
 // Required: id, version, name, abi, needs, capabilities. The others default to empty (the schema to
 // {}, which accepts any settings). example_settings, when given, must satisfy settings_schema.
+// A generic connector (one that any partner configures) sets fields_from_instance: its "fields"
+// are then only the most it may ever receive, and each instance must declare its own (see
+// department.h); the hub hands it the intersection.
 #ifndef GUICHET_HUB_CONNECTORS_MANIFEST_H
 #define GUICHET_HUB_CONNECTORS_MANIFEST_H
 
@@ -34,6 +38,7 @@ struct Manifest {
   std::vector<std::string> needs;
   std::set<std::string> person_fields, situation_fields;
   bool shared_with_household = false;
+  bool fields_from_instance = false;
   std::set<std::string> capabilities;  // render, deliver, withdraw, poll, on_inbound, on_email
   Json settings_schema, example_settings;
 

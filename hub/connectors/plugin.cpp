@@ -2,6 +2,10 @@
 
 #include "hub/connectors/errors.h"
 
+#include <Poco/DigestStream.h>
+#include <Poco/SHA2Engine.h>
+#include <Poco/StreamCopier.h>
+
 #include <dlfcn.h>
 #include <link.h>
 
@@ -86,8 +90,20 @@ Manifest read_manifest(const std::filesystem::path& path) {
   return Manifest::parse(json, path.string());
 }
 
-Plugin::Plugin(Manifest manifest, boost::dll::shared_library library, const guichet_connector_v1* table)
-    : manifest_(std::move(manifest)), library_(std::move(library)), table_(table) {}
+std::string file_sha256(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path.string() + ": cannot be read");
+  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  Poco::DigestOutputStream digest(engine);
+  Poco::StreamCopier::copyStream(in, digest);
+  digest.close();
+  if (in.bad()) throw std::runtime_error(path.string() + ": cannot be read");
+  return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+Plugin::Plugin(Manifest manifest, boost::dll::shared_library library, const guichet_connector_v1* table,
+               std::filesystem::path file)
+    : manifest_(std::move(manifest)), file_(std::move(file)), library_(std::move(library)), table_(table) {}
 
 std::shared_ptr<const Plugin> Plugin::load(const std::filesystem::path& library_path) {
   std::filesystem::path manifest_path = library_path;
@@ -98,7 +114,8 @@ std::shared_ptr<const Plugin> Plugin::load(const std::filesystem::path& library_
   } catch (const ConfigError& e) {
     throw PluginRejected(std::string("manifest: ") + e.what());
   }
-  if (manifest.id != library_path.stem().string()) {
+  std::string stem = library_path.stem().string();
+  if (stem != manifest.id && stem != manifest.id + "@" + manifest.version) {
     throw PluginRejected("manifest id \"" + manifest.id + "\" differs from the file name");
   }
   if (manifest.abi != GUICHET_ABI_MAJOR) {
@@ -122,7 +139,7 @@ std::shared_ptr<const Plugin> Plugin::load(const std::filesystem::path& library_
   }
   auto& entry = library.get<const guichet_connector_v1*(uint32_t)>(GUICHET_CONNECTOR_ENTRY);
   const guichet_connector_v1* table = check_table(entry(GUICHET_ABI_MAJOR), manifest);
-  auto plugin = std::make_shared<const Plugin>(std::move(manifest), std::move(library), table);
+  auto plugin = std::make_shared<const Plugin>(std::move(manifest), std::move(library), table, library_path);
   for (const std::string& capability : plugin->manifest().capabilities) {
     if (!plugin->operation(capability)) {
       throw PluginRejected("manifest declares \"" + capability + "\" but the table has no function for it");

@@ -28,7 +28,8 @@ struct PluginRejected : std::runtime_error {
 class Plugin {
  public:
   // Reads `<stem>.json` beside `library` and checks it before any code is loaded: it must be a
-  // valid manifest whose id is the file's stem and whose abi is GUICHET_ABI_MAJOR. Then loads the
+  // valid manifest whose id is the file's stem, or whose "<id>@<version>" is (two versions of one
+  // plugin side by side), and whose abi is GUICHET_ABI_MAJOR. Then loads the
   // library (rtld_now | rtld_local), calls its entry and checks the table it returns: non-NULL,
   // large enough, same ABI major, same id and version, and a function for every capability the
   // manifest declares. Throws PluginRejected with the reason.
@@ -36,21 +37,30 @@ class Plugin {
 
   const Manifest& manifest() const { return manifest_; }
   const guichet_connector_v1& table() const { return *table_; }
+  // The file it was loaded from (empty when built from parts), which an isolated host loads too.
+  const std::filesystem::path& file() const { return file_; }
 
   // The table's function for a capability name, or nullptr when the manifest does not declare it.
   using Operation = int (*)(void*, const char*, size_t, guichet_buffer*);
   Operation operation(std::string_view capability) const;
 
-  Plugin(Manifest manifest, boost::dll::shared_library library, const guichet_connector_v1* table);
+  Plugin(Manifest manifest, boost::dll::shared_library library, const guichet_connector_v1* table,
+         std::filesystem::path file = {});
 
  private:
   Manifest manifest_;
+  std::filesystem::path file_;
   boost::dll::shared_library library_;  // keeps the code of table_ mapped
   const guichet_connector_v1* table_;
 };
 
 // Reads and parses a manifest file. Throws ConfigError naming `path` (unreadable, not JSON, invalid).
 Manifest read_manifest(const std::filesystem::path& path);
+
+// The SHA-256 of a file's bytes, as 64 lower-case hex digits: what a department file pins in
+// "plugin_sha256". Reading is not loading: no code of the file runs. Throws std::runtime_error
+// when the file cannot be read.
+std::string file_sha256(const std::filesystem::path& path);
 
 }  // namespace guichet::connectors
 

@@ -30,7 +30,9 @@ int64_t system_now_ms() {
 
 bool same_definition(const InstanceConfig& a, const InstanceConfig& b) {
   return a.plugin == b.plugin && a.agency == b.agency && a.needs == b.needs && a.settings == b.settings &&
-         a.poll_interval_s == b.poll_interval_s && a.deadline == b.deadline;
+         a.poll_interval_s == b.poll_interval_s && a.deadline == b.deadline && a.fields == b.fields &&
+         a.trusted == b.trusted && a.retry == b.retry && a.isolation == b.isolation && a.version == b.version &&
+         a.plugin_sha256 == b.plugin_sha256;
 }
 
 Poco::Logger& logger() { return Poco::Logger::get("guichet.connectors"); }
@@ -44,18 +46,54 @@ Registry::Registry(RegistryOptions options) : options_(std::move(options)) {
   dependencies_.mail = std::make_shared<MailSender>(
       options_.mail, [secrets](const std::string& name) { return secrets->find(name); });
   dependencies_.now_ms = options_.now_ms ? options_.now_ms : system_now_ms;
-  if (!options_.plugin_dir.empty()) load_plugins();
-  if (!options_.departments_dir.empty()) load_departments();
+  auto isolation = std::make_shared<IsolationOptions>(options_.isolation);
+  if (isolation->plugin_dir.empty()) isolation->plugin_dir = options_.plugin_dir;
+  dependencies_.isolation = isolation;
+  // Instances are called only while the registry lives: its users (dispatcher, poller, server) stop first.
+  dependencies_.quarantine = [this](const std::string& instance, const std::string& reason) {
+    set_state(instance, InstanceState::quarantined, reason);
+  };
+  // Departments are read first: their pins must be checked before any plugin file is loaded.
+  std::vector<Department> departments;
+  if (!options_.departments_dir.empty()) departments = read_departments();
+  if (!options_.plugin_dir.empty()) load_plugins(pins_of(departments));
+  for (const Department& department : departments) add_department(department);
 }
 
-void Registry::load_plugins() {
+std::string Registry::plugin_stem(const InstanceConfig& config) const {
+  std::string versioned = config.plugin + "@" + config.version;
+  if (!config.version.empty() && std::filesystem::exists(options_.plugin_dir / (versioned + ".so"))) return versioned;
+  return config.plugin;
+}
+
+std::map<std::string, std::vector<Registry::Pin>> Registry::pins_of(const std::vector<Department>& departments) const {
+  std::map<std::string, std::vector<Pin>> pins;
+  for (const Department& department : departments) {
+    for (const InstanceConfig& config : department.instances) {
+      if (!config.plugin_sha256.empty()) pins[plugin_stem(config)].push_back({config.instance, config.plugin_sha256});
+    }
+  }
+  return pins;
+}
+
+void Registry::load_plugins(const std::map<std::string, std::vector<Pin>>& pins) {
   for (const std::filesystem::path& file : files_with_extension(options_.plugin_dir, ".so")) {
-    PluginReport report{file.string(), file.stem().string(), "", "rejected", ""};
+    std::string stem = file.stem().string();
+    PluginReport report{file.string(), stem.substr(0, stem.find('@')), "", "rejected", ""};
     try {
+      if (auto pinned = pins.find(stem); pinned != pins.end()) {
+        std::string digest = file_sha256(file);
+        for (const Pin& pin : pinned->second) {
+          if (pin.sha256 != digest) {
+            throw PluginRejected("sha256 " + digest + " differs from the " + pin.sha256 + " instance \"" +
+                                 pin.instance + "\" pins; not loaded");
+          }
+        }
+      }
       std::shared_ptr<const Plugin> plugin = Plugin::load(file);
       report.version = plugin->manifest().version;
       report.state = "loaded";
-      plugins_[plugin->manifest().id] = std::move(plugin);
+      plugins_[stem] = std::move(plugin);
     } catch (const std::exception& e) {
       report.reason = e.what();
       logger().warning("plugin %s rejected: %s", report.file, report.reason);
@@ -64,10 +102,12 @@ void Registry::load_plugins() {
   }
 }
 
-void Registry::load_departments() {
+std::vector<Department> Registry::read_departments() const {
+  std::vector<Department> departments;
   for (const std::filesystem::path& file : files_with_extension(options_.departments_dir, ".json")) {
-    add_department(read_department(file));
+    departments.push_back(read_department(file));
   }
+  return departments;
 }
 
 void Registry::add_department(const Department& department) {
@@ -85,7 +125,7 @@ void Registry::add_department(const Department& department) {
                         "instance \"" + config.instance + "\" is defined differently in " + existing->second.config.file);
     }
     existing->second.departments.push_back(department.code);
-    for (const std::string& need : config.needs) routes_[{department.code, need}] = config.instance;
+    for (const std::string& need : config.needs) routes_[{department.code, need}].push_back(config.instance);
   }
 }
 
@@ -98,14 +138,36 @@ Registry::Entry Registry::create(const InstanceConfig& config, const std::string
     return entry;
   };
 
-  auto plugin = plugins_.find(config.plugin);
-  if (plugin == plugins_.end()) return reject(where + ".plugin", "plugin \"" + config.plugin + "\" is not loaded");
+  std::string stem = plugin_stem(config);
+  auto plugin = plugins_.find(stem);
+  if (plugin == plugins_.end()) {
+    std::string why;
+    for (const PluginReport& report : plugin_reports_) {
+      if (std::filesystem::path(report.file).stem() == stem && !report.reason.empty()) why = ": " + report.reason;
+    }
+    return reject(where + ".plugin", "plugin \"" + stem + "\" is not loaded" + why);
+  }
   const Manifest& manifest = plugin->second->manifest();
+  if (!config.version.empty() && manifest.version != config.version) {
+    return reject(where + ".version", "plugin \"" + config.plugin + "\" is version " + manifest.version + ", not " +
+                                          config.version + " (install it as " + config.plugin + "@" + config.version +
+                                          ".so)");
+  }
   entry.version = manifest.version;
   for (std::size_t k = 0; k < config.needs.size(); ++k) {
     if (std::find(manifest.needs.begin(), manifest.needs.end(), config.needs[k]) == manifest.needs.end()) {
       return reject(where + ".needs[" + std::to_string(k) + "]",
                     "plugin \"" + config.plugin + "\" does not serve \"" + config.needs[k] + "\"");
+    }
+  }
+  if (manifest.fields_from_instance && !config.fields) {
+    return reject(where + ".fields", "is required: plugin \"" + config.plugin +
+                                         "\" sends only the fields each instance declares, "
+                                         "{\"person\": [...], \"situation\": [...]}");
+  }
+  if (config.fields) {
+    if (auto field = first_not_allowed(manifest, *config.fields)) {
+      return reject(where + ".fields", "field " + *field + " is not allowed by plugin \"" + config.plugin + "\"");
     }
   }
   if (auto error = validate(manifest.settings_schema, config.settings, where + ".settings")) {
@@ -135,12 +197,16 @@ std::shared_ptr<Instance> Registry::find(const std::string& instance) const {
   return it == entries_.end() ? nullptr : it->second.instance;
 }
 
-std::shared_ptr<Instance> Registry::route(const std::string& department, const std::string& need) const {
+std::vector<std::shared_ptr<Instance>> Registry::routes(const std::string& department, const std::string& need) const {
+  std::vector<std::shared_ptr<Instance>> serving;
   auto route = routes_.find({department, need});
-  if (route == routes_.end()) return nullptr;
-  const Entry& entry = entries_.at(route->second);
+  if (route == routes_.end()) return serving;
   std::lock_guard lock(mutex_);
-  return entry.state == InstanceState::rejected ? nullptr : entry.instance;
+  for (const std::string& name : route->second) {
+    const Entry& entry = entries_.at(name);
+    if (entry.state != InstanceState::rejected) serving.push_back(entry.instance);
+  }
+  return serving;
 }
 
 const InstanceConfig* Registry::config(const std::string& instance) const {

@@ -32,6 +32,7 @@ struct RegistryOptions {
   MailSettings mail;
   std::function<int64_t()> now_ms;  // defaults to the system clock
   HttpClientOptions http;
+  IsolationOptions isolation;  // host_binary empty: every plugin runs inside the hub
 };
 
 struct PluginReport {
@@ -47,13 +48,17 @@ struct InstanceReport {
 
 class Registry {
  public:
-  // Loads every <id>.so of plugin_dir (see Plugin::load), then every *.json of departments_dir.
+  // Reads every *.json of departments_dir, then loads every <id>.so and <id>@<version>.so of
+  // plugin_dir (see Plugin::load), except a file an instance pins ("plugin_sha256") whose digest
+  // differs: that one is rejected before it is loaded. Then creates the instances: one with
+  // "version" uses <plugin>@<version>.so, or <plugin>.so when that is the version asked for.
   // Throws ConfigError for a department file that is malformed (see department.h), for a department
   // defined twice, for an instance name defined differently in two files, for a secrets file that
   // is not a JSON object of strings, and for a directory given but missing.
   // An instance whose plugin is not loaded, whose needs the plugin does not serve, whose settings
-  // break the plugin's settings_schema or whose creation fails is rejected, with file and field
-  // in its last_error. An instance listed with the same definition in several department files is
+  // break the plugin's settings_schema, whose fields the manifest does not allow (or which declares
+  // none for a plugin that takes them from its instance) or whose creation fails is rejected, with
+  // file and field in its last_error. An instance listed with the same definition in several department files is
   // one instance serving all of them.
   explicit Registry(RegistryOptions options);
   Registry(const Registry&) = delete;
@@ -62,10 +67,10 @@ class Registry {
   const std::vector<PluginReport>& plugins() const { return plugin_reports_; }
   std::vector<InstanceReport> instances() const;  // ordered by instance name
 
-  // Thread-safe lookups. find: nullptr unless created. route: the instance serving `need` in
-  // `department`, nullptr when none does or it is rejected.
+  // Thread-safe lookups. find: nullptr unless created. routes: the instances serving `need` in
+  // `department`, in department file order, without the rejected ones; empty when none does.
   std::shared_ptr<Instance> find(const std::string& instance) const;
-  std::shared_ptr<Instance> route(const std::string& department, const std::string& need) const;
+  std::vector<std::shared_ptr<Instance>> routes(const std::string& department, const std::string& need) const;
   bool has_department(const std::string& department) const;
   // The instance as configured, whether or not it was created; nullptr for an unknown name.
   const InstanceConfig* config(const std::string& instance) const;
@@ -85,20 +90,29 @@ class Registry {
     std::string last_error;
   };
 
-  void load_plugins();
-  void load_departments();
+  // A department's pin of a plugin file's digest ("plugin_sha256").
+  struct Pin {
+    std::string instance, sha256;
+  };
+
+  // The stem of the file an instance asks for: <plugin>@<version> when that file exists, else <plugin>.
+  std::string plugin_stem(const InstanceConfig& config) const;
+  std::map<std::string, std::vector<Pin>> pins_of(const std::vector<Department>& departments) const;  // by stem
+  // A pinned file whose digest differs from any of its pins is rejected without being loaded.
+  void load_plugins(const std::map<std::string, std::vector<Pin>>& pins);
+  std::vector<Department> read_departments() const;
   void add_department(const Department& department);
   Entry create(const InstanceConfig& config, const std::string& where) const;
 
   const RegistryOptions options_;
   std::vector<PluginReport> plugin_reports_;
-  std::map<std::string, std::shared_ptr<const Plugin>> plugins_;  // loaded ones, by id
+  std::map<std::string, std::shared_ptr<const Plugin>> plugins_;  // loaded ones, by file stem: <id> or <id>@<version>
   HostDependencies dependencies_;
 
   // Instances are declared after plugins_ so they are destroyed first.
   mutable std::mutex mutex_;  // guards the state and last_error of entries_
   std::map<std::string, Entry> entries_;  // by instance name
-  std::map<std::pair<std::string, std::string>, std::string> routes_;  // (department, need) -> instance
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> routes_;  // (department, need) -> instances
   std::map<std::string, std::string> departments_;  // code -> file
 };
 

@@ -14,16 +14,46 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("dispatch"); }
 
-privacy::FieldPolicy policy_of(const connectors::Manifest& manifest) {
-  return {manifest.person_fields, manifest.situation_fields, manifest.shared_with_household};
+// The fields this instance receives: its manifest's, narrowed by its department's declaration.
+privacy::FieldPolicy policy_of(const connectors::Instance& instance) {
+  return {instance.fields().person, instance.fields().situation, instance.manifest().shared_with_household};
 }
 
 }  // namespace
 
-Dispatcher::Dispatcher(store::Store& store, connectors::Registry& registry, Clock clock, DispatcherOptions options,
-                       AttemptObserver observer)
-    : store_(store), registry_(registry), clock_(std::move(clock)), options_(std::move(options)),
-      observer_(std::move(observer)) {}
+Dispatcher::Dispatcher(store::Store& store, privacy::Vault& vault, connectors::Registry& registry, Clock clock,
+                       DispatcherOptions options, AttemptObserver observer)
+    : store_(store), vault_(vault), registry_(registry), clock_(std::move(clock)), options_(std::move(options)),
+      observer_(std::move(observer)) {
+  for (const auto& report : registry_.instances()) {
+    const connectors::InstanceConfig* config = registry_.config(report.instance);
+    if (!config || config->retry.is_null()) continue;
+    try {
+      retry_by_instance_[report.instance] = RetryPolicy::from_json(config->retry, options_.retry);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(config->file + ": instance " + report.instance + ": retry: " + e.what());
+    }
+  }
+}
+
+CircuitBreaker& Dispatcher::breaker_for(const std::string& instance) {
+  std::lock_guard lock(breakers_mutex_);
+  auto& breaker = breakers_[instance];
+  if (!breaker) breaker = std::make_unique<CircuitBreaker>(options_.breaker);
+  return *breaker;
+}
+
+std::map<std::string, CircuitBreaker::State> Dispatcher::breaker_states() const {
+  std::lock_guard lock(breakers_mutex_);
+  std::map<std::string, CircuitBreaker::State> states;
+  for (const auto& [instance, breaker] : breakers_) states[instance] = breaker->state();
+  return states;
+}
+
+const RetryPolicy& Dispatcher::retry_policy(const std::string& instance) const {
+  auto it = retry_by_instance_.find(instance);
+  return it == retry_by_instance_.end() ? options_.retry : it->second;
+}
 
 Dispatcher::~Dispatcher() { stop(); }
 
@@ -106,7 +136,8 @@ void Dispatcher::process(const store::Delivery& d, std::mt19937_64& random) {
     store_.reschedule(d, clock_() + options_.unavailable_delay_ms, waiting, false);
     return;
   }
-  auto person = store_.find_person(d.request.case_id);
+  auto sealed = store_.find_person(d.request.case_id);
+  auto person = sealed ? vault_.open(d.request.case_id, *sealed) : std::nullopt;
   if (!person) {
     store_.complete(d, {});  // the case was erased meanwhile: nothing may leave any more
     return;
@@ -118,16 +149,32 @@ void Dispatcher::process(const store::Delivery& d, std::mt19937_64& random) {
     return;
   }
 
-  DispatchMessage message = build_dispatch(d, *person, policy_of(instance->manifest()));
+  CircuitBreaker& breaker = breaker_for(name);
+  if (!breaker.allow(clock_())) {
+    // The agency keeps failing: leave it alone for a while, without spending the request's attempts.
+    store::Transition waiting;
+    waiting.retrying = true;
+    waiting.message = "agence indisponible : envois suspendus quelques instants";
+    store_.reschedule(d, breaker.retry_at_ms(clock_()), waiting, false);
+    return;
+  }
+
+  DispatchMessage message = build_dispatch(d, *person, policy_of(*instance));
   auto started = std::chrono::steady_clock::now();
   Decision decision;
+  const RetryPolicy& policy = retry_policy(name);
   try {
     nlohmann::json outcome = d.operation == "withdraw" ? instance->withdraw(message.json)
                                                        : instance->deliver(message.json);
-    decision = decide(d, outcome, clock_(), options_.retry, random);
+    decision = decide(d, outcome, clock_(), policy, random);
+  } catch (const connectors::HostCrashed& e) {
+    // A poison input is set aside with the reason; any other crash is retried like a transient error.
+    std::string why = e.poison ? e.what() : "le connecteur s'est arrêté";
+    decision = decide_failure(d, why, e.transient(), clock_(), policy, random);
   } catch (const connectors::CallError& e) {
-    decision = decide_failure(d, "erreur du connecteur", e.transient(), clock_(), options_.retry, random);
+    decision = decide_failure(d, "erreur du connecteur", e.transient(), clock_(), policy, random);
   }
+  breaker.record(clock_(), !decision.done);
   int64_t took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   decision.transition.disclosed = message.disclosed;
 

@@ -8,13 +8,17 @@
 #define GUICHET_HUB_DISPATCH_DISPATCHER_H
 
 #include "hub/connectors/registry.h"
+#include "hub/dispatch/circuit_breaker.h"
 #include "hub/dispatch/retry_policy.h"
 #include "hub/domain/time.h"
+#include "hub/privacy/vault.h"
 #include "hub/store/store.h"
 
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -29,6 +33,7 @@ struct DispatcherOptions {
   int64_t idle_poll_ms = 1000;       // upper bound on sleeping when nothing is due
   int64_t unavailable_delay_ms = 15000;  // wait before trying an instance that is not ready
   RetryPolicy retry;
+  BreakerOptions breaker;            // per instance: see circuit_breaker.h
   std::string name = "hub";          // prefix of the lease owner, to tell hubs apart in the store
 };
 
@@ -38,8 +43,10 @@ using AttemptObserver = std::function<void(const std::string&, const std::string
 
 class Dispatcher {
  public:
-  Dispatcher(store::Store& store, connectors::Registry& registry, Clock clock, DispatcherOptions options,
-             AttemptObserver observer = {});
+  // Reads each instance's own "retry" policy (department file) over options.retry; throws
+  // std::invalid_argument naming the instance for one out of range.
+  Dispatcher(store::Store& store, privacy::Vault& vault, connectors::Registry& registry, Clock clock,
+             DispatcherOptions options, AttemptObserver observer = {});
   ~Dispatcher();  // stops and joins the workers
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -50,16 +57,25 @@ class Dispatcher {
   // Lets the attempts under way finish, then joins. Rows not yet claimed stay for the next start.
   void stop();
 
+  // Each instance's circuit breaker state, by instance name (instances not called yet are closed).
+  std::map<std::string, CircuitBreaker::State> breaker_states() const;
+
  private:
   void run(int worker);
   void process(const store::Delivery& delivery, std::mt19937_64& random);
   void sleep_until_due(uint64_t seen_generation);
+  const RetryPolicy& retry_policy(const std::string& instance) const;
+  CircuitBreaker& breaker_for(const std::string& instance);
 
   store::Store& store_;
+  privacy::Vault& vault_;
   connectors::Registry& registry_;
   Clock clock_;
   DispatcherOptions options_;
   AttemptObserver observer_;
+  std::map<std::string, RetryPolicy> retry_by_instance_;  // instances with a policy of their own
+  mutable std::mutex breakers_mutex_;
+  std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;  // made at an instance's first call
 
   std::mutex mutex_;
   std::condition_variable wakeup_;

@@ -6,8 +6,8 @@
 
 namespace guichet::inbound {
 
-Webhooks::Webhooks(store::Store& store, connectors::Registry& registry, Clock clock)
-    : store_(store), registry_(registry), clock_(std::move(clock)) {}
+Webhooks::Webhooks(store::Store& store, connectors::Registry& registry, Clock clock, PollNow poll_now)
+    : store_(store), registry_(registry), clock_(std::move(clock)), poll_now_(std::move(poll_now)) {}
 
 WebhookResult Webhooks::handle(const std::string& name, const WebhookCall& call) {
   auto instance = registry_.find(name);
@@ -27,6 +27,7 @@ WebhookResult Webhooks::handle(const std::string& name, const WebhookCall& call)
   }
   auto result = apply_events(store_, name, answer.value("events", nlohmann::json::array()), "webhook", clock_());
   Poco::Logger::get("webhooks").information("%s: %d events applied, %d ignored", name, result.applied, result.ignored);
+  if (answer.value("poll_now", false) && poll_now_) poll_now_(name);
   return WebhookResult::accepted;
 }
 

@@ -7,6 +7,7 @@
 #include "hub/domain/time.h"
 #include "hub/store/store.h"
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -23,13 +24,18 @@ enum class WebhookResult { accepted, unauthenticated, unknown_instance };
 
 class Webhooks {
  public:
-  Webhooks(store::Store& store, connectors::Registry& registry, Clock clock);
+  // Asks for an immediate poll of an instance: some agencies' webhooks are unsigned hints that
+  // something changed (Démarches Simplifiées), to be confirmed by asking the agency itself.
+  using PollNow = std::function<void(const std::string& instance)>;
+
+  Webhooks(store::Store& store, connectors::Registry& registry, Clock clock, PollNow poll_now = {});
   WebhookResult handle(const std::string& instance, const WebhookCall& call);
 
  private:
   store::Store& store_;
   connectors::Registry& registry_;
   Clock clock_;
+  PollNow poll_now_;
 };
 
 }  // namespace guichet::inbound

@@ -14,6 +14,7 @@ Response with_retry_after(Response response, const char* seconds) {
 
 RestSimulator::RestSimulator(const RestSettings& settings)
     : agency_(settings.agency),
+      authorize_(settings.authorize),
       tokens_(settings.tokens),
       faults_(settings.faults),
       server_(settings.agency, settings.port, [this](Request& request) { return dispatch(request); }) {
@@ -62,7 +63,8 @@ Response RestSimulator::dispatch(Request& request) {
 Response RestSimulator::guarded(const Route& route, Request& request) {
   if (route.guard == Guard::open) return route.handler(request);
 
-  if (!tokens_.accepts(request.header("Authorization"))) {
+  const bool allowed = authorize_ ? authorize_(request) : tokens_.accepts(request.header("Authorization"));
+  if (!allowed) {
     Response response = Response::error(401, "invalid_token");
     response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     return response;

@@ -14,6 +14,7 @@
 #include "common/token_issuer.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace guichet::sim {
@@ -23,6 +24,9 @@ struct RestSettings {
   std::uint16_t port = 0;
   TokenSettings tokens;
   FaultSettings faults;
+  // Replaces the check of OAuth2 Bearer tokens on token and idempotent routes, for agencies that
+  // authenticate otherwise (an API key header, an administrator token); empty: Bearer tokens.
+  std::function<bool(const Request&)> authorize;
 };
 
 class RestSimulator {
@@ -42,6 +46,7 @@ class RestSimulator {
   Response guarded(const Route& route, Request& request);
 
   const std::string agency_;
+  const std::function<bool(const Request&)> authorize_;
   Router router_;
   TokenIssuer tokens_;
   FaultInjector faults_;

@@ -1,6 +1,7 @@
 // The real mail server (scripts/mailserver) as the e-mail agencies' side of the hub sees it:
-// messages sent over SMTP land, intact, in one Maildir per recipient, and its log never shows what
-// a message says.
+// messages sent over SMTP land, intact, in one Maildir per recipient, plus-addressed mail in the
+// base address's Maildir, a .invalid recipient bounces back to the sender as an RFC 3464 report,
+// and its log never shows what a message says.
 
 #include <Poco/Net/MailMessage.h>
 #include <Poco/Net/MailRecipient.h>
@@ -166,6 +167,74 @@ TEST_F(MailServerTest, RefusesRecipientsThatCannotBeAMailboxName) {
   EXPECT_THROW(send(server_, message), Poco::Net::SMTPException);
   EXPECT_TRUE(server_.maildir().addresses().empty());
   EXPECT_FALSE(std::filesystem::exists(dir_.path().parent_path() / "escape@guichet.local"));
+}
+
+TEST_F(MailServerTest, PlusAddressedMailLandsInTheBaseMailboxWithItsFullAddress) {
+  MailMessage message;
+  make_plain(message, "<reply-key@siao95.test>");
+  message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, "guichet+GCH-7Q2XAB@guichet.local"));
+  send(server_, message);
+  MailMessage other;
+  make_plain(other, "<other-key@siao95.test>");
+  other.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, "Guichet+GCH-OTHER01@Guichet.Local"));
+  send(server_, other);
+
+  EXPECT_EQ(server_.maildir().addresses(), std::vector<std::string>{"guichet@guichet.local"});
+  const auto mails = server_.maildir().messages("guichet@guichet.local");
+  ASSERT_EQ(message_ids(mails), (std::vector<std::string>{"<reply-key@siao95.test>", "<other-key@siao95.test>"}));
+  EXPECT_EQ(mails[0].header("Delivered-To"), "guichet+GCH-7Q2XAB@guichet.local");
+  EXPECT_EQ(mails[1].header("Delivered-To"), "Guichet+GCH-OTHER01@Guichet.Local");
+  EXPECT_EQ(text_of(mails[0]), kBodyText);
+}
+
+TEST_F(MailServerTest, AnInvalidDomainIsAcceptedThenBouncedToTheSender) {
+  MailMessage message;
+  make_plain(message, "<bounce-key@guichet.local>");
+  message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, "siao@siao95.invalid"));
+  message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, "creche@cergy.test"));
+  send(server_, message);  // accepted, as a relay accepts before it tries
+
+  const auto maildir = server_.maildir();
+  EXPECT_EQ(message_ids(maildir.messages("creche@cergy.test")), std::vector<std::string>{"<bounce-key@guichet.local>"});
+  EXPECT_TRUE(maildir.messages("siao@siao95.invalid").empty());
+  const auto reports = maildir.messages("guichet@guichet.local");
+  ASSERT_EQ(reports.size(), 1u);
+  const ReceivedMail& report = reports[0];
+  EXPECT_EQ(report.header("Content-Type").rfind("multipart/report; report-type=delivery-status;", 0), 0u)
+      << report.header("Content-Type");
+  EXPECT_EQ(report.header("Delivered-To"), "guichet@guichet.local");
+  EXPECT_NE(report.message_id(), "<bounce-key@guichet.local>");
+  std::vector<std::string> types;
+  for (const auto& part : report.parts) types.push_back(part.content_type);
+  EXPECT_EQ(types, (std::vector<std::string>{"text/plain", "message/delivery-status", "text/rfc822-headers"}));
+  if (types.size() == 3) {
+    const std::string& status = report.parts[1].content;
+    EXPECT_NE(status.find("Final-Recipient: rfc822; siao@siao95.invalid\n"), std::string::npos) << status;
+    EXPECT_NE(status.find("Action: failed\n"), std::string::npos) << status;
+    EXPECT_NE(status.find("Status: 5.1.1\n"), std::string::npos) << status;
+    EXPECT_EQ(status.find("creche@cergy.test"), std::string::npos) << status;
+    const std::string& original = report.parts[2].content;
+    EXPECT_NE(original.find("Message-ID: <bounce-key@guichet.local>\n"), std::string::npos) << original;
+    EXPECT_EQ(original.find("hébergement ce soir"), std::string::npos) << "the body is not quoted";
+  }
+  const std::string log = server_.log();
+  EXPECT_NE(log.find("bounced message-id=<bounce-key@guichet.local> recipients=1 report=sent"), std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("siao95"), std::string::npos) << log;
+}
+
+TEST_F(MailServerTest, ABounceIsNeverBouncedAgain) {
+  Poco::Net::SMTPClientSession session(server_.host(), server_.port());
+  session.login();
+  std::string response;
+  session.sendCommand("MAIL FROM:<>", response);
+  session.sendCommand("RCPT TO:<nobody@gone.invalid>", response);
+  session.sendCommand("DATA", response);
+  session.sendCommand("Subject: report\r\nMessage-ID: <null-sender@x>\r\n\r\nbody\r\n.", response);
+  EXPECT_EQ(response.rfind("250", 0), 0u) << response;
+  session.close();
+  EXPECT_TRUE(server_.maildir().addresses().empty());
+  EXPECT_NE(server_.log().find("report=none"), std::string::npos) << server_.log();
 }
 
 TEST_F(MailServerTest, StopsCleanlyOnSigterm) {

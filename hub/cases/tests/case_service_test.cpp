@@ -24,14 +24,18 @@ class CaseServiceTest : public ::testing::Test {
     fs::create_directories(dir_);
     store_ = std::make_unique<store::SqliteStore>(dir_ / "guichet.db");
     Routing routing;
-    for (std::string need : {"allowance", "employment", "housing", "childcare", "psych_support"}) {
+    routing.add("95", "allowance", {"caf-95", "CAF du Val-d'Oise", Json{{"working_days", 3}}});
+    for (std::string need : {"employment", "housing", "childcare", "psych_support"}) {
       routing.add("95", need, {need + "-95", "Agence " + need, nullptr});
     }
-    routing.add("95", "allowance", {"caf-95", "CAF du Val-d'Oise", Json{{"working_days", 3}}});
-    service_ = std::make_unique<CaseService>(*store_, routing, [this] { return now_; }, [this] { ++wakeups_; });
+    keys_ = std::make_unique<privacy::KeyStore>(dir_);
+    vault_ = std::make_unique<privacy::Vault>(*keys_);
+    service_ = std::make_unique<CaseService>(*store_, *vault_, routing, [this] { return now_; }, [this] { ++wakeups_; });
   }
   void TearDown() override {
     service_.reset();
+    vault_.reset();
+    keys_.reset();
     store_.reset();
     fs::remove_all(dir_);
   }
@@ -55,6 +59,8 @@ class CaseServiceTest : public ::testing::Test {
   std::atomic<int> wakeups_{0};
   fs::path dir_;
   std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<privacy::KeyStore> keys_;
+  std::unique_ptr<privacy::Vault> vault_;
   std::unique_ptr<CaseService> service_;
 };
 
@@ -143,6 +149,42 @@ TEST_F(CaseServiceTest, AddingANeedAlreadyOpenConflicts) {
   EXPECT_EQ(status_of([&] { service_->add_needs(kAlice, a.case_id, no_consent); }), 400);
 }
 
+TEST_F(CaseServiceTest, ANeedServedBySeveralAgenciesBecomesOneRequestForEach) {
+  Routing routing;
+  routing.add("95", "allowance", {"caf-95", "CAF du Val-d'Oise", nullptr});
+  routing.add("95", "housing", {"siao-95", "SIAO du Val-d'Oise", nullptr});
+  routing.add("95", "housing", {"dcdf-95", "Du Côté des Femmes", Json{{"days", 2}}});
+  CaseService service(*store_, *vault_, routing, [this] { return now_; }, [] {});
+  Json body = example_intake();
+  body["needs"] = Json::parse(R"([{"kind":"allowance"},{"kind":"housing","urgency":"tonight"}])");
+  body["consent"] = Json::parse(R"({"allowance":true,"housing":true})");
+  Answer answer = service.create(kAlice, body, "hash-fan-out", std::nullopt);
+  Json requests = Json::parse(answer.body)["requests"];
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1]["need"], "housing");
+  EXPECT_EQ(requests[1]["connector"], "siao-95");
+  EXPECT_EQ(requests[1]["deadline"], nullptr);
+  EXPECT_EQ(requests[2]["need"], "housing");
+  EXPECT_EQ(requests[2]["connector"], "dcdf-95");
+  EXPECT_EQ(requests[2]["agency"], "Du Côté des Femmes");
+  EXPECT_EQ(requests[2]["deadline"], "2026-11-25T09:00:00.000Z");
+  EXPECT_NE(requests[1]["request_id"], requests[2]["request_id"]);
+
+  auto claimed = store_->claim("w", now_, 1000, 10);
+  ASSERT_EQ(claimed.size(), 3u);
+  EXPECT_NE(claimed[1].request.correlation, claimed[2].request.correlation);
+  EXPECT_NE(claimed[1].idempotency_key, claimed[2].idempotency_key);
+
+  // The référent still names each need once: adding housing again conflicts while both are open.
+  Json more = Json::parse(R"({"needs":[{"kind":"housing"}],"consent":{"housing":true}})");
+  EXPECT_EQ(status_of([&] { service.add_needs(kAlice, answer.case_id, more); }), 409);
+  // Withdrawing consent for the need withdraws it at every agency serving it.
+  service.consent(kAlice, answer.case_id, Json::parse(R"({"need":"housing","given":false})"));
+  for (const auto& request : service.get(kAlice, answer.case_id)["requests"]) {
+    EXPECT_EQ(request["state"], request["need"] == "housing" ? "withdrawn" : "queued") << request["connector"];
+  }
+}
+
 TEST_F(CaseServiceTest, RetryOnlyFromFailed) {
   Answer a = create();
   std::string request = Json::parse(a.body)["requests"][0]["request_id"];
@@ -159,11 +201,18 @@ TEST_F(CaseServiceTest, WithdrawingConsentWithdrawsTheRequest) {
   EXPECT_EQ(status_of([&] { service_->consent(kAlice, a.case_id, Json::parse(R"({"need":"x","given":false})")); }), 400);
 }
 
-TEST_F(CaseServiceTest, ErasedCasesAreGone) {
+TEST_F(CaseServiceTest, PersonalDataIsSealedAndErasureDestroysItsKey) {
   Answer a = create();
+  auto sealed = store_->find_person(a.case_id);
+  ASSERT_TRUE(sealed);
+  EXPECT_EQ(sealed->person_json.find("Benali"), std::string::npos);
+  EXPECT_EQ(sealed->situation_json.find("complaint"), std::string::npos);
+  EXPECT_NE(vault_->open(a.case_id, *sealed)->person_json.find("Benali"), std::string::npos);
   service_->erase(kAlice, a.case_id);
   EXPECT_EQ(status_of([&] { service_->get(kAlice, a.case_id); }), 404);
   EXPECT_FALSE(store_->find_person(a.case_id));
+  // A copy of the sealed record taken before the erasure (a backup) no longer opens.
+  EXPECT_FALSE(vault_->open(a.case_id, *sealed));
 }
 
 }  // namespace

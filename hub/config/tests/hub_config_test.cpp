@@ -38,17 +38,32 @@ TEST_F(HubConfigTest, TheShippedConfigLoads) {
   EXPECT_EQ(c.http.port, 8080);
   EXPECT_EQ(c.http.host, "127.0.0.1");
   EXPECT_EQ(c.departments_dir.filename(), "departments");
-  EXPECT_EQ(c.store_file.filename(), "guichet.db");
+  EXPECT_EQ(c.store.file.filename(), "guichet.db");
 }
 
 TEST_F(HubConfigTest, PathsAreRelativeToTheConfigAndTheDataDir) {
   HubConfig c = load_hub_config(write(R"({"data_dir":"data","store":{"file":"x.db"}})"));
   EXPECT_EQ(c.data_dir, dir_ / "data");
-  EXPECT_EQ(c.store_file, dir_ / "data" / "x.db");
+  EXPECT_EQ(c.store.file, dir_ / "data" / "x.db");
   EXPECT_EQ(c.secrets_file, dir_ / "data" / "secrets.json");
   HubConfig moved = load_hub_config(write("{}"), {dir_ / "elsewhere", 9000});
-  EXPECT_EQ(moved.store_file, dir_ / "elsewhere" / "guichet.db");
+  EXPECT_EQ(moved.store.file, dir_ / "elsewhere" / "guichet.db");
   EXPECT_EQ(moved.http.port, 9000);
+}
+
+TEST_F(HubConfigTest, APostgresqlStoreTakesItsPasswordFromTheSecretsFile) {
+  fs::create_directories(dir_ / "data");
+  std::ofstream(dir_ / "data" / "secrets.json") << R"({"pg.password":"s3cret"})";
+  HubConfig c = load_hub_config(write(R"({"data_dir":"data","store":{"kind":"postgresql",
+      "connection":"host=127.0.0.1 port=5432 dbname=guichet user=guichet","password_secret":"pg.password"}})"));
+  EXPECT_EQ(c.store.kind, "postgresql");
+  EXPECT_EQ(c.store.connection, "host=127.0.0.1 port=5432 dbname=guichet user=guichet");
+  EXPECT_EQ(c.store.password, "s3cret");
+  EXPECT_NE(error_of(R"({"store":{"kind":"postgresql"}})").find("store.connection"), std::string::npos);
+  std::string missing = error_of(R"({"data_dir":"data","store":{"kind":"postgresql","connection":"x",
+      "password_secret":"other"}})");
+  EXPECT_NE(missing.find("store.password_secret"), std::string::npos);
+  EXPECT_EQ(missing.find("s3cret"), std::string::npos);
 }
 
 TEST_F(HubConfigTest, ErrorsNameTheFileAndTheField) {

@@ -80,11 +80,52 @@ TEST(Department, MissingKeysAndWrongTypes) {
   EXPECT_EQ(error_of(json), "config/departments/95.json: instances[1]: must be an object");
 }
 
-TEST(Department, OneNeedOneInstance) {
+TEST(Department, ANeedMayBeServedBySeveralInstances) {
   Json json = valid();
   json["instances"][1]["needs"] = {"allowance"};
-  EXPECT_EQ(error_of(json), "config/departments/95.json: instances[1].needs[0]: need \"allowance\" is "
-                            "already served by instance \"caf-95\"");
+  Department department = parse_department(json, kFile);
+  EXPECT_EQ(department.instances[0].needs, department.instances[1].needs);
+}
+
+TEST(Department, OneInstanceListsANeedOnce) {
+  Json json = valid();
+  json["instances"][1]["needs"] = {"housing", "housing"};
+  EXPECT_EQ(error_of(json), "config/departments/95.json: instances[1].needs[1]: need kind \"housing\" is listed twice");
+}
+
+TEST(Department, InstanceFieldsAreParsedWhenDeclared) {
+  Json json = valid();
+  json["instances"][1]["fields"] = {{"person", {"birth_name", "phone"}}, {"situation", Json::array()}};
+  Department department = parse_department(json, kFile);
+  EXPECT_FALSE(department.instances[0].fields.has_value());
+  ASSERT_TRUE(department.instances[1].fields.has_value());
+  EXPECT_EQ(department.instances[1].fields->person, (std::set<std::string>{"birth_name", "phone"}));
+  EXPECT_TRUE(department.instances[1].fields->situation.empty());
+}
+
+TEST(Department, InstanceFieldsMustBeKnownAndComplete) {
+  auto with_fields = [](Json fields) {
+    Json json = valid();
+    json["instances"][1]["fields"] = std::move(fields);
+    return json;
+  };
+  EXPECT_EQ(error_of(with_fields({{"person", {"birth_name"}}})),
+            "config/departments/95.json: instances[1].fields.situation: is required (an empty list declares nothing)");
+  EXPECT_EQ(error_of(with_fields({{"person", {"narrative"}}, {"situation", Json::array()}})),
+            "config/departments/95.json: instances[1].fields.person[0]: unknown field \"narrative\"");
+  EXPECT_EQ(error_of(with_fields({{"person", Json::array()}, {"situation", {"proof", "proof"}}})),
+            "config/departments/95.json: instances[1].fields.situation[1]: is listed twice");
+  EXPECT_EQ(error_of(with_fields({{"people", Json::array()}})),
+            "config/departments/95.json: instances[1].fields.people: unknown group (person or situation)");
+  EXPECT_EQ(error_of(with_fields(Json::array())),
+            "config/departments/95.json: instances[1].fields: must be an object: {\"person\": [...], \"situation\": [...]}");
+}
+
+TEST(Department, SettingsMayNotUseTheReservedFieldsKey) {
+  Json json = valid();
+  json["instances"][0]["settings"]["_fields"] = {{"person", {"nir"}}};
+  EXPECT_EQ(error_of(json), "config/departments/95.json: instances[0].settings._fields: is reserved: declare "
+                            "fields in the instance's \"fields\"");
 }
 
 TEST(Department, InstanceNamesAreUnique) {

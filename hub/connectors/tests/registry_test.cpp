@@ -108,8 +108,9 @@ TEST_F(Rejections, TheGoodPluginStillLoadsAndWorks) {
   options.plugin_dir = plugins.path();
   options.departments_dir = departments.path();
   Registry with_instances(options);
-  auto instance = with_instances.route("95", "allowance");
-  ASSERT_NE(instance, nullptr);
+  auto serving = with_instances.routes("95", "allowance");
+  ASSERT_EQ(serving.size(), 1u);
+  auto instance = serving[0];
   EXPECT_EQ(instance->render(Json{{"request_id", "r1"}}), Json({{"echo", {{"request_id", "r1"}}}}));
 }
 
@@ -184,7 +185,8 @@ TEST_F(Instances, RejectedInstancesSayWhereAndWhy) {
   EXPECT_EQ(reports["bad-settings"].state, InstanceState::rejected);
   EXPECT_EQ(reports["bad-settings"].last_error, file() + ": instances[1].settings.base_url: must be an http or https URL");
   EXPECT_EQ(reports["no-plugin"].last_error, file() + ": instances[2].plugin: plugin \"fixture_missing\" is not loaded");
-  EXPECT_EQ(reports["rejected-plugin"].last_error, file() + ": instances[3].plugin: plugin \"fixture_no_entry\" is not loaded");
+  EXPECT_EQ(reports["rejected-plugin"].last_error,
+            file() + ": instances[3].plugin: plugin \"fixture_no_entry\" is not loaded: does not export guichet_connector_entry_v1");
   EXPECT_EQ(reports["failing-create"].last_error, file() + ": instances[4]: create failed: asked to fail at create");
   for (const char* name : {"bad-settings", "no-plugin", "rejected-plugin", "failing-create"}) {
     EXPECT_EQ(registry->state(name), InstanceState::rejected) << name;
@@ -205,15 +207,15 @@ TEST_F(Instances, RouteAndFind) {
   auto registry = load();
   auto echo = registry->find("echo-95");
   ASSERT_NE(echo, nullptr);
-  EXPECT_EQ(registry->route("95", "allowance"), echo);
+  EXPECT_EQ(registry->routes("95", "allowance"), std::vector<std::shared_ptr<Instance>>{echo});
   EXPECT_EQ(echo->config().agency, "Agency");
   EXPECT_EQ(echo->config().department, "95");
   EXPECT_EQ(echo->manifest().id, "fixture_echo");
   EXPECT_TRUE(echo->has_capability("poll"));
   EXPECT_FALSE(echo->has_capability("on_email"));
-  EXPECT_EQ(registry->route("95", "housing"), nullptr);    // its instance is rejected
-  EXPECT_EQ(registry->route("95", "employment"), nullptr);
-  EXPECT_EQ(registry->route("93", "allowance"), nullptr);
+  EXPECT_TRUE(registry->routes("95", "housing").empty());    // its instance is rejected
+  EXPECT_TRUE(registry->routes("95", "employment").empty());
+  EXPECT_TRUE(registry->routes("93", "allowance").empty());
   EXPECT_EQ(registry->find("nobody"), nullptr);
   EXPECT_TRUE(registry->has_department("95"));
   EXPECT_FALSE(registry->has_department("93"));
@@ -224,9 +226,9 @@ TEST_F(Instances, StateChanges) {
   EXPECT_EQ(registry->state("echo-95"), InstanceState::ready);
   registry->set_state("echo-95", InstanceState::degraded, "HTTP 401 from the agency");
   EXPECT_EQ(registry->state("echo-95"), InstanceState::degraded);
-  EXPECT_NE(registry->route("95", "allowance"), nullptr);
+  EXPECT_FALSE(registry->routes("95", "allowance").empty());
   registry->set_state("echo-95", InstanceState::rejected, "withdrawn by an operator");
-  EXPECT_EQ(registry->route("95", "allowance"), nullptr);
+  EXPECT_TRUE(registry->routes("95", "allowance").empty());
   EXPECT_NE(registry->find("echo-95"), nullptr);
   EXPECT_THROW(registry->state("nobody"), std::out_of_range);
   EXPECT_THROW(registry->set_state("bad-settings", InstanceState::ready, ""), std::logic_error);
@@ -235,7 +237,7 @@ TEST_F(Instances, StateChanges) {
 
 TEST_F(Instances, DeliverUsesHostHttpAndSecrets) {
   auto registry = load();
-  auto echo = registry->route("95", "allowance");
+  auto echo = registry->routes("95", "allowance").at(0);
   Json outcome = echo->deliver(Json{{"request_id", "r1"}, {"idempotency_key", "k1"}});
   EXPECT_EQ(outcome, Json({{"result", "acknowledged"}, {"agency_reference", "REF-1"}}));
   auto received = server.received();
@@ -277,7 +279,7 @@ TEST_F(Instances, AnInstanceOutlivesItsRegistry) {
 TEST_F(Instances, OneInstanceMayServeSeveralDepartments) {
   write_department("93", server.url());  // same definitions under the same names
   auto registry = load();
-  EXPECT_EQ(registry->route("93", "allowance"), registry->route("95", "allowance"));
+  EXPECT_EQ(registry->routes("93", "allowance"), registry->routes("95", "allowance"));
   for (const InstanceReport& report : registry->instances()) {
     if (report.instance == "echo-95") {
       EXPECT_EQ(report.departments, (std::vector<std::string>{"93", "95"}));
@@ -294,6 +296,72 @@ TEST_F(Instances, AnInstanceNameMeansOneDefinition) {
     EXPECT_EQ(e.file, file());
     EXPECT_EQ(e.field, "instances[0].instance");
   }
+}
+
+// The echo instance alone, with `fields` as its own declaration (none when null).
+void write_echo_department(const std::filesystem::path& departments, const std::string& base_url, const Json& fields) {
+  Json instance = {{"instance", "echo-95"}, {"plugin", "fixture_echo"}, {"agency", "Echo"}, {"needs", {"allowance"}},
+                   {"settings", {{"base_url", base_url}, {"token_secret", "echo.token"}}}};
+  if (!fields.is_null()) instance["fields"] = fields;
+  write_file(departments / "95.json", Json({{"department", "95"}, {"name", "Val-d'Oise"}, {"instances", {instance}}}).dump());
+}
+
+TEST_F(Instances, AnInstanceMayNarrowTheManifestsFields) {
+  write_echo_department(departments.path(), server.url(), {{"person", {"birth_name"}}, {"situation", Json::array()}});
+  auto registry = load();
+  auto echo = registry->find("echo-95");
+  ASSERT_NE(echo, nullptr);
+  EXPECT_EQ(echo->fields(), (FieldSet{{"birth_name"}, {}}));
+}
+
+TEST_F(Instances, WithoutItsOwnDeclarationAnInstanceGetsTheManifestsFields) {
+  write_echo_department(departments.path(), server.url(), nullptr);
+  auto echo = load()->find("echo-95");
+  ASSERT_NE(echo, nullptr);
+  EXPECT_EQ(echo->fields(), (FieldSet{{"birth_name", "given_names"}, {"safe_channel"}}));
+}
+
+TEST_F(Instances, AnInstanceCannotWidenTheManifestsFields) {
+  write_echo_department(departments.path(), server.url(), {{"person", {"birth_name", "nir"}}, {"situation", Json::array()}});
+  auto registry = load();
+  EXPECT_EQ(registry->state("echo-95"), InstanceState::rejected);
+  EXPECT_EQ(registry->instances().at(0).last_error,
+            file() + ": instances[0].fields: field person.nir is not allowed by plugin \"fixture_echo\"");
+}
+
+TEST_F(Instances, AGenericPluginsInstanceMustDeclareItsFields) {
+  Json manifest = Json::parse(std::ifstream(plugins / "fixture_echo.json"));
+  manifest["fields_from_instance"] = true;
+  write_file(plugins / "fixture_echo.json", manifest.dump());
+
+  write_echo_department(departments.path(), server.url(), nullptr);
+  auto registry = load();
+  EXPECT_EQ(registry->state("echo-95"), InstanceState::rejected);
+  EXPECT_NE(registry->instances().at(0).last_error.find(
+                file() + ": instances[0].fields: is required: plugin \"fixture_echo\" sends only the fields each "
+                         "instance declares"),
+            std::string::npos)
+      << registry->instances().at(0).last_error;
+
+  write_echo_department(departments.path(), server.url(), {{"person", {"given_names"}}, {"situation", {"safe_channel"}}});
+  auto echo = load()->find("echo-95");
+  ASSERT_NE(echo, nullptr);
+  EXPECT_EQ(echo->fields(), (FieldSet{{"given_names"}, {"safe_channel"}}));
+}
+
+TEST_F(Instances, ANeedServedBySeveralInstancesRoutesToEachInOrder) {
+  Json settings = {{"base_url", server.url()}, {"token_secret", "echo.token"}};
+  Json instances = Json::array();
+  for (const char* name : {"echo-b", "echo-a"}) {
+    instances.push_back({{"instance", name}, {"plugin", "fixture_echo"}, {"agency", name}, {"needs", {"housing"}},
+                         {"settings", settings}});
+  }
+  write_file(departments / "95.json", Json({{"department", "95"}, {"name", "Val-d'Oise"}, {"instances", instances}}).dump());
+  auto registry = load();
+  EXPECT_EQ(registry->routes("95", "housing"),
+            (std::vector<std::shared_ptr<Instance>>{registry->find("echo-b"), registry->find("echo-a")}));
+  registry->set_state("echo-b", InstanceState::rejected, "withdrawn by an operator");
+  EXPECT_EQ(registry->routes("95", "housing"), std::vector<std::shared_ptr<Instance>>{registry->find("echo-a")});
 }
 
 TEST(Secrets, MalformedFileIsAConfigErrorWithoutTheValue) {

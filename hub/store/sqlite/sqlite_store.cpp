@@ -22,7 +22,8 @@ using Poco::Data::Statement;
 constexpr int kSchemaVersion = 1;
 
 // Requests in these states have nothing more to do; the partial unique index below lets a case
-// hold one open request per need, enforced by the database itself.
+// hold one open request per need and serving agency (a department may have a need served by
+// several agencies), enforced by the database itself.
 constexpr const char* kTerminalList = "('accepted','refused','closed','withdrawn')";
 
 const char* const kSchema[] = {
@@ -41,7 +42,9 @@ const char* const kSchema[] = {
          created_at TEXT NOT NULL, updated_at TEXT NOT NULL))",
     "CREATE INDEX IF NOT EXISTS requests_by_case ON requests(case_id)",
     "CREATE INDEX IF NOT EXISTS requests_by_reference ON requests(instance, agency_reference)",
-    R"(CREATE UNIQUE INDEX IF NOT EXISTS requests_one_open_per_need ON requests(case_id, need)
+    // Replaced by the index below when needs could first be served by several agencies.
+    "DROP INDEX IF EXISTS requests_one_open_per_need",
+    R"(CREATE UNIQUE INDEX IF NOT EXISTS requests_one_open_per_agency ON requests(case_id, need, instance)
          WHERE state NOT IN ('accepted','refused','closed','withdrawn'))",
     R"(CREATE TABLE IF NOT EXISTS history(
          id INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL, state TEXT NOT NULL,
@@ -243,6 +246,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& file) : file_(file) {
     for (const char* statement : kSchema) s << statement, now;
     s << "PRAGMA user_version=" + std::to_string(kSchemaVersion), now;
     readers_ = std::make_unique<Poco::Data::SessionPool>("SQLite", file.string(), 1, 64, 60);
+    group_commit_ = std::make_unique<GroupCommit>(*writer_);
   } catch (const Poco::Exception& e) {
     throw StoreUnavailable("cannot open database " + file.string() + ": " + e.displayText());
   }
@@ -258,37 +262,21 @@ Session SqliteStore::reader() {
 
 template <typename Body>
 auto SqliteStore::write(Body&& body) {
-  std::lock_guard lock(writer_mutex_);
-  Session& s = *writer_;
-  try {
-    s << "BEGIN IMMEDIATE", now;
-  } catch (const Poco::Exception& e) {
-    throw StoreUnavailable("database unavailable: " + e.displayText());
-  }
-  try {
-    if constexpr (std::is_void_v<std::invoke_result_t<Body, Session&>>) {
-      body(s);
-      s << "COMMIT", now;
-    } else {
-      auto result = body(s);
-      s << "COMMIT", now;
-      return result;
-    }
-  } catch (const Poco::Exception& e) {
+  using Result = std::invoke_result_t<Body, Session&>;
+  [[maybe_unused]] std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
+  group_commit_->run([&](Session& s) {
     try {
-      s << "ROLLBACK", now;
-    } catch (const Poco::Exception&) {
-      // The failed statement may already have ended the transaction; nothing is left to undo.
+      if constexpr (std::is_void_v<Result>) {
+        body(s);
+      } else {
+        result = body(s);
+      }
+    } catch (const Poco::Exception& e) {
+      if (is_storage_failure(e)) throw StoreUnavailable("database unavailable: " + e.displayText());
+      throw;
     }
-    if (is_storage_failure(e)) throw StoreUnavailable("database unavailable: " + e.displayText());
-    throw;
-  } catch (...) {
-    try {
-      s << "ROLLBACK", now;
-    } catch (const Poco::Exception&) {
-    }
-    throw;
-  }
+  });
+  if constexpr (!std::is_void_v<Result>) return std::move(*result);
 }
 
 std::optional<IdempotencyEntry> SqliteStore::find_idempotency(const std::string& referent,

@@ -1,10 +1,12 @@
 // The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a committed change
-// survives a power cut, not only a crash. SQLite takes one writer at a time; writes are
-// serialised here behind a mutex on one session, and each is an IMMEDIATE transaction so two
-// writers never deadlock on a lock upgrade. Readers use their own sessions and never wait for it.
+// survives a power cut, not only a crash. SQLite takes one writer at a time; writes go through
+// one session, grouped so that concurrent ones share one IMMEDIATE transaction and one fsync
+// (GroupCommit), so two writers never deadlock on a lock upgrade. Readers use their own sessions
+// and never wait for it.
 #ifndef GUICHET_HUB_STORE_SQLITE_SQLITE_STORE_H
 #define GUICHET_HUB_STORE_SQLITE_SQLITE_STORE_H
 
+#include "hub/store/sqlite/group_commit.h"
 #include "hub/store/store.h"
 
 #include <Poco/Data/Session.h>
@@ -12,7 +14,6 @@
 
 #include <filesystem>
 #include <memory>
-#include <mutex>
 
 namespace guichet::store {
 
@@ -53,15 +54,15 @@ class SqliteStore final : public Store {
   void set_cursor(const std::string& instance, const std::string& cursor) override;
 
  private:
-  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT on the writer session, rolling back on any
+  // Runs `body` as one transaction on the writer session (in a group commit), undoing it on any
   // exception; storage failures come out as StoreUnavailable.
   template <typename Body>
   auto write(Body&& body);
   Poco::Data::Session reader();
 
   std::filesystem::path file_;
-  std::mutex writer_mutex_;
   std::unique_ptr<Poco::Data::Session> writer_;
+  std::unique_ptr<GroupCommit> group_commit_;
   std::unique_ptr<Poco::Data::SessionPool> readers_;
 };
 

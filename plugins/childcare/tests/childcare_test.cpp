@@ -1,9 +1,12 @@
 // Childcare connector, loaded from the built plugin and driven against a fake host.
 #include <guichet/connectors/connector_test.hpp>
 
+#include <algorithm>
+
 namespace {
 
 using guichet::connectors::testing::check_goldens;
+using guichet::connectors::testing::check_reply_goldens;
 using guichet::connectors::testing::golden;
 using guichet::connectors::testing::has_canary;
 using guichet::connectors::testing::manifest;
@@ -65,6 +68,13 @@ TEST_F(ChildcareTest, MailFailuresAreTyped) {
   refusing.reject_mail(false);
   EXPECT_EQ(plugin.create(refusing, manifest()["example_settings"]).deliver(dispatch)["result"],
             "config_error");
+}
+
+// The agency's answers as guichet-sim email_agencies writes them, and a few written by hand.
+TEST_F(ChildcareTest, ReadsTheAgencysRepliesLikeTheGoldens) {
+  Json capabilities = manifest()["capabilities"];
+  EXPECT_NE(std::find(capabilities.begin(), capabilities.end(), "on_email"), capabilities.end());
+  EXPECT_GE(check_reply_goldens(childcare), 6);
 }
 
 }  // namespace

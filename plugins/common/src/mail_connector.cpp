@@ -1,5 +1,7 @@
+#include <guichet/connectors/dates.hpp>
 #include <guichet/connectors/mail.hpp>
 #include <guichet/connectors/mail_connector.hpp>
+#include <guichet/connectors/mail_reply.hpp>
 
 namespace guichet::connectors {
 
@@ -27,6 +29,10 @@ sdk::Outcome MailConnector::deliver(const sdk::Json& dispatch) {
 
 sdk::Outcome MailConnector::withdraw(const sdk::Json& dispatch) {
   return send_mail(host(), withdrawal_mail(dispatch, to_), agency_, dispatch);
+}
+
+sdk::Json MailConnector::on_email(const sdk::Json& email) {
+  return classify_reply(email, format_rfc3339(host().now()));
 }
 
 }  // namespace guichet::connectors

@@ -1,9 +1,12 @@
 // Housing (SIAO) connector, loaded from the built plugin and driven against a fake host.
 #include <guichet/connectors/connector_test.hpp>
 
+#include <algorithm>
+
 namespace {
 
 using guichet::connectors::testing::check_goldens;
+using guichet::connectors::testing::check_reply_goldens;
 using guichet::connectors::testing::golden;
 using guichet::connectors::testing::has_canary;
 using guichet::connectors::testing::manifest;
@@ -98,6 +101,40 @@ TEST_F(HousingTest, WithdrawalNoticeCarriesReferencesOnly) {
   for (const char* personal : {"Benali", "Amina", "+33612345678", "1990"}) {
     EXPECT_EQ(notice.dump().find(personal), std::string::npos) << personal;
   }
+}
+
+// The agency's answers as guichet-sim email_agencies writes them, and a few written by hand.
+TEST_F(HousingTest, ReadsTheAgencysRepliesLikeTheGoldens) {
+  Json capabilities = manifest()["capabilities"];
+  EXPECT_NE(std::find(capabilities.begin(), capabilities.end(), "on_email"), capabilities.end());
+  EXPECT_GE(check_reply_goldens(housing), 6);
+}
+
+TEST_F(HousingTest, AnUnclassifiedReplyGoesToReviewWithAShortSummary) {
+  std::string rambling = "Bonjour,\n\n";
+  for (int i = 0; i < 40; ++i) rambling += "Nous verrons lundi avec l'équipe. ";
+  Json answer = housing.on_email({{"from", "siao95@siao.example.org"},
+                                  {"subject", "Re: [GCH-7Q2XAB] Demande"},
+                                  {"text", rambling},
+                                  {"headers", Json::object()},
+                                  {"request", {{"request_id", "r_01JD7Q2XAB0021"}, {"state", "sent"}}}});
+  EXPECT_EQ(answer["events"], Json::array());
+  EXPECT_TRUE(answer["review"].get<bool>());
+  std::string summary = answer["summary"];
+  EXPECT_EQ(summary.rfind("Réponse non reconnue : Nous verrons lundi", 0), 0u) << summary;
+  std::size_t characters = 0;
+  for (unsigned char c : summary) characters += (c & 0xC0) != 0x80;
+  EXPECT_EQ(characters, 200u);
+  EXPECT_EQ(summary.substr(summary.size() - 3), "…");
+}
+
+TEST_F(HousingTest, EventsAreDatedByTheHostsClock) {
+  Json answer = housing.on_email({{"text", "Nous accusons réception de votre demande. Référence : 115-42."},
+                                  {"request", {{"request_id", "r_1"}}}});
+  ASSERT_EQ(answer["events"].size(), 1u);
+  EXPECT_EQ(answer["events"][0],
+            Json({{"request_id", "r_1"}, {"agency_reference", "115-42"}, {"state", "acknowledged"},
+                  {"at", "2026-11-18T11:06:40Z"}}));
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 // Psychological support connector, loaded from the built plugin and driven against a fake host.
 #include <guichet/connectors/connector_test.hpp>
 
+#include <algorithm>
+
 namespace {
 
 using guichet::connectors::testing::check_goldens;
+using guichet::connectors::testing::check_reply_goldens;
 using guichet::connectors::testing::golden;
 using guichet::connectors::testing::has_canary;
 using guichet::connectors::testing::manifest;
@@ -69,6 +72,13 @@ TEST_F(PsychSupportTest, WithdrawalNoticeNamesNobody) {
   for (const char* personal : {"Amina", "Benali", "+33612345678"}) {
     EXPECT_EQ(notice.find(personal), std::string::npos) << personal;
   }
+}
+
+// The agency's answers as guichet-sim email_agencies writes them, and a few written by hand.
+TEST_F(PsychSupportTest, ReadsTheAgencysRepliesLikeTheGoldens) {
+  Json capabilities = manifest()["capabilities"];
+  EXPECT_NE(std::find(capabilities.begin(), capabilities.end(), "on_email"), capabilities.end());
+  EXPECT_GE(check_reply_goldens(psych_support), 6);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "guichet/test/mail_server.hpp"
 
+#include <unistd.h>
+
 #include "guichet/test/net.hpp"
 #include "guichet/test/paths.hpp"
 
@@ -21,6 +23,11 @@ ChildProcess::Options mail_server_options(const std::filesystem::path& work_dir,
                   maildir_root.string(),
                   "--ready-file",
                   (work_dir / "mailserver.ready").string()};
+  // Dovecot will not read mail as root: as root, the Maildirs go to Debian's "mail" account, which
+  // a Pop3Server on the same work_dir reads them as (scripts/pop3server).
+  if (geteuid() == 0) {
+    options.args.insert(options.args.end(), {"--owner", "mail"});
+  }
   options.log_file = work_dir / "mailserver.log";
   // Unbuffered, so the log is complete the moment a test reads it.
   options.env = {{"PYTHONUNBUFFERED", "1"}};

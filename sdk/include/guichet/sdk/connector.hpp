@@ -21,6 +21,11 @@
 //   email     in {"from","subject","text","headers":{..},"request":{"request_id","agency_reference","state"}}
 //             out {"events":[event..],"review":bool,"summary":"..."}
 //   event     {"request_id" or "agency_reference","state","message","at" (RFC 3339)}
+//   render    out {"requests":[{"method","url","headers":{..},"body"}..]} for a REST connector, or
+//             {"mails":[send_mail message..]} for an e-mail one; either may add "info_requested"
+//             with an empty list when the référent must act first. Secrets are shown as
+//             placeholders ("Bearer <token>"), never fetched. The conformance suite relies on
+//             this shape to know which URLs are the agency's.
 //
 // Errors: throw anything derived from std::exception; the macro turns it into GUICHET_ERROR with the
 // exception's message, which the hub records. Messages must never contain personal data.
@@ -46,6 +51,9 @@ namespace guichet::sdk {
 
 using Json = nlohmann::json;
 
+// Contract of every type below: plain values, unless said otherwise; nothing here is shared between
+// threads except through Host, whose calls are thread-safe because the hub's services are.
+
 // Serialises text that may come from outside (agency answers): invalid UTF-8 is replaced, not thrown.
 inline std::string to_text(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -62,6 +70,7 @@ class HostError : public std::runtime_error {
   bool transient_;
 };
 
+// One HTTP exchange to ask the host for. A value type; timeout_ms bounds the whole exchange.
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
@@ -75,6 +84,7 @@ struct HttpRequest {
   }
 };
 
+// The agency's answer, whatever its status. A value type.
 struct HttpResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // names in lower case
@@ -90,6 +100,9 @@ struct HttpResponse {
 };
 
 // Wraps the hub's C service table. Cheap to copy; valid as long as the instance lives.
+// Ownership: every buffer the host fills is released here with the host's free_buffer, before
+// returning. Errors: http, send_mail and secret throw HostError; log and now never fail.
+// Thread-safety: any method may be called from any thread.
 class Host {
  public:
   explicit Host(const guichet_host_v1* table) : table_(table) {}
@@ -149,7 +162,8 @@ class Host {
   const guichet_host_v1* table_;
 };
 
-// What happened to one delivery or withdrawal, as the hub's dispatcher understands it.
+// What happened to one delivery or withdrawal, as the hub's dispatcher understands it. A value
+// type; `message` is recorded by the hub and shown to operators: ids and codes only, no personal data.
 struct Outcome {
   enum class Result { sent, acknowledged, info_requested, refused, retry, config_error, data_error };
 
@@ -227,6 +241,10 @@ class Unsupported : public std::runtime_error {
 };
 
 // Base class of every connector. `settings` were validated against the manifest's schema.
+// Contract: render and deliver are required; each override receives only the fields the manifest
+// declares. Errors: throw (see the top of this file); Unsupported for an optional capability.
+// Lifetime: created by the hub's create() call, destroyed by its destroy(); never copied.
+// Thread-safety: any method may run on several threads at once; guard mutable members.
 class Connector {
  public:
   Connector(Host host, Json settings) : host_(host), settings_(std::move(settings)) {}

@@ -27,6 +27,9 @@
 namespace guichet::sdk::testing {
 
 // A host whose HTTP answers are scripted per (method, url) and whose mails are kept in memory.
+// An HTTP call without a scripted answer fails as a permanent transport error ("no scripted
+// answer"), and is still recorded, so a test can assert that render() called nothing.
+// Ownership: the table it hands out points into it: it must outlive every Instance using it.
 class FakeHost {
  public:
   FakeHost() {
@@ -144,8 +147,9 @@ class FakeHost {
   int64_t now_ms_ = 1795000000000;  // 2026-11-18T...Z: a fixed clock keeps golden files stable
 };
 
-// One connector instance created through the plugin's C table. Calls return the JSON the connector
-// produced; a non-OK status throws std::runtime_error with the connector's message.
+// One connector instance created through the plugin's C table; movable, not copyable. Calls
+// return the JSON the connector produced; a non-OK status throws std::runtime_error with the
+// connector's message.
 class Instance {
  public:
   Instance(std::shared_ptr<boost::dll::shared_library> library, const guichet_connector_v1* table,
@@ -189,7 +193,9 @@ class Instance {
   void* handle_;
 };
 
-// A plugin file loaded in-process for tests.
+// A plugin file loaded in-process for tests. Errors: the constructor throws when the file cannot be
+// loaded, lacks the entry symbol or refuses this ABI major; create() throws std::runtime_error
+// with the connector's message when creation fails.
 class Plugin {
  public:
   explicit Plugin(const std::string& path)

@@ -53,6 +53,31 @@ inline void check_goldens(const sdk::testing::Instance& instance) {
   EXPECT_GT(scenarios, 0) << "no golden scenario in " << GOLDEN_DIR;
 }
 
+// Reads every tests/golden/replies/<name>.email.json (an agency's answer, as on_email receives it)
+// and compares the connector's answer with <name>.expected.json; GUICHET_UPDATE_GOLDEN=1 rewrites
+// the expected files, as for check_goldens. Returns how many replies were checked.
+inline int check_reply_goldens(const sdk::testing::Instance& instance) {
+  const std::string suffix = ".email.json";
+  const auto dir = std::filesystem::path(GOLDEN_DIR) / "replies";
+  bool update = std::getenv("GUICHET_UPDATE_GOLDEN") != nullptr;
+  int replies = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() <= suffix.size() || name.substr(name.size() - suffix.size()) != suffix) continue;
+    ++replies;
+    std::string reply = name.substr(0, name.size() - suffix.size());
+    Json answer = instance.on_email(read_json(entry.path()));
+    auto expected_path = dir / (reply + ".expected.json");
+    if (update) {
+      std::ofstream(expected_path) << answer.dump(2) << "\n";
+      continue;
+    }
+    EXPECT_EQ(answer, read_json(expected_path)) << "golden reply " << reply << ":\n" << answer.dump(2);
+  }
+  EXPECT_GT(replies, 0) << "no golden reply in " << dir;
+  return replies;
+}
+
 // Every person and situation field of the hub's model.
 inline const std::set<std::string>& person_fields() {
   static const std::set<std::string> fields = {

@@ -1,28 +1,58 @@
-#include "hub/store/sqlite/sqlite_store.h"
+#include "hub/store/open_store.h"
 
 #include "hub/domain/time.h"
 
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/Session.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <set>
+#include <thread>
 
 namespace guichet::store {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace Poco::Data::Keywords;
 
-class SqliteStoreTest : public ::testing::Test {
+// The PostgreSQL server the tests may use (scripts/test starts one), as a libpq connection string.
+std::string test_postgres() {
+  const char* connection = std::getenv("GUICHET_TEST_PG");
+  return connection ? connection : "";
+}
+
+// Every test runs against each store. A PostgreSQL test gets a database of its own on the test
+// server, dropped afterwards, so tests never see each other's rows.
+class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("guichet-store-" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-    store_ = std::make_unique<SqliteStore>(dir_ / "guichet.db");
+    suffix_ = std::to_string(std::random_device{}());
+    config_.kind = GetParam();
+    if (config_.kind == "postgresql") {
+      if (test_postgres().empty()) GTEST_SKIP() << "GUICHET_TEST_PG is not set: no PostgreSQL server to test against";
+      Poco::Data::PostgreSQL::Connector::registerConnector();
+      admin_ = std::make_unique<Poco::Data::Session>("PostgreSQL", test_postgres());
+      *admin_ << "CREATE DATABASE store_test_" + suffix_, now;
+      config_.connection = test_postgres() + " dbname=store_test_" + suffix_;  // the last dbname counts
+    } else {
+      dir_ = fs::temp_directory_path() / ("guichet-store-" + suffix_);
+      fs::create_directories(dir_);
+      config_.file = dir_ / "guichet.db";
+    }
+    store_ = open_store(config_);
   }
   void TearDown() override {
     store_.reset();
-    fs::remove_all(dir_);
+    if (admin_) *admin_ << "DROP DATABASE store_test_" + suffix_ + " WITH (FORCE)", now;
+    if (!dir_.empty()) fs::remove_all(dir_);
   }
+
+  // Another handle on the same database, as a second hub has.
+  std::unique_ptr<Store> second_store() { return open_store(config_); }
 
   NewCase a_case(const std::string& id, const std::string& owner = "ref-a") {
     NewCase c;
@@ -40,11 +70,14 @@ class SqliteStoreTest : public ::testing::Test {
   }
 
   static constexpr int64_t kStart = 1795000000000;
+  std::string suffix_;
+  StoreConfig config_;
   fs::path dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Poco::Data::Session> admin_;
+  std::unique_ptr<Store> store_;
 };
 
-TEST_F(SqliteStoreTest, StoresACaseWithItsRequestsAndOneOutboxRowEach) {
+TEST_P(StoreTest, StoresACaseWithItsRequestsAndOneOutboxRowEach) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto found = store_->find_case("c1");
   ASSERT_TRUE(found);
@@ -67,15 +100,15 @@ TEST_F(SqliteStoreTest, StoresACaseWithItsRequestsAndOneOutboxRowEach) {
   EXPECT_EQ(reclaimed[0].attempts, 2);
 }
 
-TEST_F(SqliteStoreTest, SurvivesReopening) {
+TEST_P(StoreTest, SurvivesReopening) {
   store_->create_case(a_case("c1"), std::nullopt);
   store_.reset();
-  store_ = std::make_unique<SqliteStore>(dir_ / "guichet.db");
+  store_ = open_store(config_);
   EXPECT_TRUE(store_->find_case("c1"));
   EXPECT_EQ(store_->claim("w", kStart, 1000, 10).size(), 2u);
 }
 
-TEST_F(SqliteStoreTest, CompleteAndRescheduleMoveTheRequest) {
+TEST_P(StoreTest, CompleteAndRescheduleMoveTheRequest) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto claimed = store_->claim("w", kStart, 60000, 10);
   Transition sent;
@@ -100,7 +133,7 @@ TEST_F(SqliteStoreTest, CompleteAndRescheduleMoveTheRequest) {
   EXPECT_EQ(store_->claim("w", kStart + 5000, 60000, 10).size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, AgencyEventsAreMonotonic) {
+TEST_P(StoreTest, AgencyEventsAreMonotonic) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto claimed = store_->claim("w", kStart, 60000, 10);
   Transition sent;
@@ -124,7 +157,7 @@ TEST_F(SqliteStoreTest, AgencyEventsAreMonotonic) {
   EXPECT_TRUE(store_->open_requests("allowance-95").empty());
 }
 
-TEST_F(SqliteStoreTest, WithdrawingAnUnsentRequestDropsItsDelivery) {
+TEST_P(StoreTest, WithdrawingAnUnsentRequestDropsItsDelivery) {
   store_->create_case(a_case("c1"), std::nullopt);
   EXPECT_TRUE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent"));
   EXPECT_FALSE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent"));
@@ -133,7 +166,7 @@ TEST_F(SqliteStoreTest, WithdrawingAnUnsentRequestDropsItsDelivery) {
   EXPECT_EQ(claimed[0].request.id, "c1-allowance");
 }
 
-TEST_F(SqliteStoreTest, WithdrawingASentRequestQueuesAWithdrawalAfterTheDelivery) {
+TEST_P(StoreTest, WithdrawingASentRequestQueuesAWithdrawalAfterTheDelivery) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto claimed = store_->claim("w", kStart, 60000, 10);  // both in flight
   EXPECT_TRUE(store_->withdraw_request("c1-allowance", format_time(kStart), "retour au domicile", "referent"));
@@ -151,7 +184,7 @@ TEST_F(SqliteStoreTest, WithdrawingASentRequestQueuesAWithdrawalAfterTheDelivery
   EXPECT_EQ(store_->find_case("c1")->requests[0].state, "withdrawn");
 }
 
-TEST_F(SqliteStoreTest, RetryOnlyFromFailedAndWithTheSameKey) {
+TEST_P(StoreTest, RetryOnlyFromFailedAndWithTheSameKey) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto claimed = store_->claim("w", kStart, 60000, 10);
   EXPECT_FALSE(store_->retry_request("c1-allowance", format_time(kStart)));  // still queued
@@ -166,7 +199,7 @@ TEST_F(SqliteStoreTest, RetryOnlyFromFailedAndWithTheSameKey) {
   EXPECT_EQ(store_->find_case("c1")->requests[0].message, "");
 }
 
-TEST_F(SqliteStoreTest, OneOpenRequestPerNeed) {
+TEST_P(StoreTest, OneOpenRequestPerNeed) {
   store_->create_case(a_case("c1"), std::nullopt);
   NewRequest twice{"dup", "housing", "{}", "housing-95", "Agence", "", "corr-dup", "key-dup"};
   EXPECT_ANY_THROW(store_->add_requests("c1", format_time(kStart), {twice}, {}));
@@ -176,7 +209,16 @@ TEST_F(SqliteStoreTest, OneOpenRequestPerNeed) {
   EXPECT_EQ(store_->find_case("c1")->requests.size(), 3u);
 }
 
-TEST_F(SqliteStoreTest, IdempotentAnswersAreScopedAndRaceSafe) {
+TEST_P(StoreTest, ANeedMayBeOpenOnceWithEachServingAgency) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  NewRequest association{"assoc", "housing", "{}", "association-95", "Association", "", "corr-assoc", "key-assoc"};
+  store_->add_requests("c1", format_time(kStart), {association}, {});
+  EXPECT_EQ(store_->find_case("c1")->requests.size(), 3u);
+  NewRequest again{"assoc-2", "housing", "{}", "association-95", "Association", "", "corr-assoc-2", "key-assoc-2"};
+  EXPECT_ANY_THROW(store_->add_requests("c1", format_time(kStart), {again}, {}));
+}
+
+TEST_P(StoreTest, IdempotentAnswersAreScopedAndRaceSafe) {
   IdempotencyEntry answer{"ref-a", "k1", "hash", 201, "{}"};
   store_->create_case(a_case("c1"), answer);
   EXPECT_EQ(store_->find_idempotency("ref-a", "k1")->body_hash, "hash");
@@ -185,7 +227,7 @@ TEST_F(SqliteStoreTest, IdempotentAnswersAreScopedAndRaceSafe) {
   EXPECT_FALSE(store_->find_case("c2"));  // nothing half-written
 }
 
-TEST_F(SqliteStoreTest, ListsNewestFirstWithPages) {
+TEST_P(StoreTest, ListsNewestFirstWithPages) {
   for (int i = 0; i < 5; ++i) store_->create_case(a_case("c" + std::to_string(i)), std::nullopt);
   store_->create_case(a_case("other", "ref-b"), std::nullopt);
   auto first = store_->list_cases("ref-a", 2, std::nullopt);
@@ -199,7 +241,7 @@ TEST_F(SqliteStoreTest, ListsNewestFirstWithPages) {
   EXPECT_FALSE(second.next_before_seq);
 }
 
-TEST_F(SqliteStoreTest, ErasureLeavesNothingOfTheCase) {
+TEST_P(StoreTest, ErasureLeavesNothingOfTheCase) {
   store_->create_case(a_case("c1"), IdempotencyEntry{"ref-a", "k1", "h", 201, "{}"});
   EXPECT_TRUE(store_->erase_case("c1"));
   EXPECT_FALSE(store_->find_case("c1"));
@@ -209,26 +251,89 @@ TEST_F(SqliteStoreTest, ErasureLeavesNothingOfTheCase) {
   EXPECT_FALSE(store_->erase_case("c1"));
 }
 
-TEST_F(SqliteStoreTest, CursorsPersist) {
+TEST_P(StoreTest, CursorsPersist) {
   EXPECT_FALSE(store_->cursor("ft-95"));
   store_->set_cursor("ft-95", "2026-11-18T08:00:00Z");
   store_->set_cursor("ft-95", "2026-11-18T09:00:00Z");
   EXPECT_EQ(store_->cursor("ft-95"), "2026-11-18T09:00:00Z");
 }
 
-}  // namespace
-}  // namespace guichet::store
-
-namespace guichet::store {
-namespace {
-
-TEST_F(SqliteStoreTest, FrozenCasesAreNeverClaimed) {
+TEST_P(StoreTest, FrozenCasesAreNeverClaimed) {
   store_->create_case(a_case("c1"), std::nullopt);
   EXPECT_TRUE(store_->set_frozen("c1", true, format_time(kStart)));
   EXPECT_TRUE(store_->claim("w", kStart, 60000, 10).empty());
   EXPECT_TRUE(store_->set_frozen("c1", false, format_time(kStart)));
   EXPECT_EQ(store_->claim("w", kStart, 60000, 10).size(), 2u);
 }
+
+TEST_P(StoreTest, TwoHubsNeverClaimTheSameRow) {
+  for (int i = 0; i < 40; ++i) store_->create_case(a_case("c" + std::to_string(i)), std::nullopt);
+  auto other = second_store();
+  std::vector<Delivery> mine, theirs;
+  auto drain = [&](Store& store, const std::string& worker, std::vector<Delivery>& out) {
+    for (;;) {
+      auto claimed = store.claim(worker, kStart, 60000, 3);
+      if (claimed.empty()) return;
+      out.insert(out.end(), claimed.begin(), claimed.end());
+    }
+  };
+  std::thread a([&] { drain(*store_, "hub-a", mine); });
+  std::thread b([&] { drain(*other, "hub-b", theirs); });
+  a.join();
+  b.join();
+  std::set<int64_t> ids;
+  for (const auto& d : mine) ids.insert(d.outbox_id);
+  for (const auto& d : theirs) ids.insert(d.outbox_id);
+  EXPECT_EQ(mine.size() + theirs.size(), 80u);
+  EXPECT_EQ(ids.size(), 80u);  // no row handed out twice
+}
+
+TEST_P(StoreTest, ConcurrentIntakesWithOneKeyStoreOneCase) {
+  IdempotencyEntry answer{"ref-a", "k1", "hash", 201, "{}"};
+  auto other = second_store();
+  std::atomic<int> stored{0}, raced{0};
+  auto intake = [&](Store& store, const std::string& id) {
+    try {
+      store.create_case(a_case(id), answer);
+      ++stored;
+    } catch (const IdempotencyRace&) {
+      ++raced;
+    }
+  };
+  std::thread a([&] { intake(*store_, "c1"); });
+  std::thread b([&] { intake(*other, "c2"); });
+  a.join();
+  b.join();
+  EXPECT_EQ(stored.load(), 1);
+  EXPECT_EQ(raced.load(), 1);
+  EXPECT_NE(static_cast<bool>(store_->find_case("c1")), static_cast<bool>(store_->find_case("c2")));
+}
+
+TEST_P(StoreTest, AServerOutOfReachIsUnavailableAndALostConnectionIsReplaced) {
+  if (GetParam() != "postgresql") GTEST_SKIP() << "an embedded database has no server to lose";
+  StoreConfig nowhere = config_;
+  nowhere.connection = test_postgres() + " port=1 connect_timeout=2";  // the last port counts
+  EXPECT_THROW(open_store(nowhere), StoreUnavailable);
+
+  store_->create_case(a_case("c1"), std::nullopt);
+  // What a server restart does to the hub's pooled connections.
+  *admin_ << "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+             "WHERE pid <> pg_backend_pid() AND datname = current_database()",
+      now;
+  // A call on a connection the server closed fails as StoreUnavailable (the caller answers 503);
+  // the connection is dropped and the next calls get a new one.
+  std::optional<CaseRecord> found;
+  for (int i = 0; i < 10 && !found; ++i) {
+    try {
+      found = store_->find_case("c1");
+    } catch (const StoreUnavailable&) {
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace
 }  // namespace guichet::store

@@ -1,0 +1,50 @@
+// Per-case data keys, each wrapped (sealed) by the master key, kept in their own database file
+// beside the main store. Erasing a case destroys its key: its sealed data, in the main database
+// or in any backup of it, can no longer be opened. (Back up keys.db on its own schedule, and never
+// restore an old copy of it after an erasure.)
+//
+// Master key: <data dir>/master.key (64 hex characters, mode 600), created on first use. `rotate`
+// re-wraps every case key under a new master key without touching the sealed data; it is crash
+// safe: the new key is written first as master.key.next, rows remember which master wraps them,
+// and master.key is replaced only after the rows are committed.
+//
+// Thread-safety: every method may be called from any thread.
+#ifndef GUICHET_HUB_PRIVACY_KEY_STORE_H
+#define GUICHET_HUB_PRIVACY_KEY_STORE_H
+
+#include <Poco/Data/Session.h>
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace guichet::privacy {
+
+class KeyStore {
+ public:
+  explicit KeyStore(const std::filesystem::path& data_dir);
+
+  // A new random key for the case, stored wrapped; returns the raw key.
+  std::string create(const std::string& case_id);
+  // The case's raw key; nothing when the case was erased (or never existed).
+  std::optional<std::string> find(const std::string& case_id);
+  void destroy(const std::string& case_id);
+  // Re-wraps every case key under a fresh master key; returns how many.
+  size_t rotate();
+
+ private:
+  std::string wrap(const std::string& case_id, const std::string& key) const;
+  void load_master_keys();
+
+  std::filesystem::path dir_;
+  std::mutex mutex_;
+  Poco::Data::Session session_;
+  std::map<std::string, std::string> masters_;  // id (fingerprint) -> key
+  std::string current_;                         // id of master.key
+};
+
+}  // namespace guichet::privacy
+
+#endif

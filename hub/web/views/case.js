@@ -1,0 +1,327 @@
+// One case: each agency's request with its timeline, legal deadline and the référent's actions.
+// The page refreshes itself; a request's card is updated in place so that a form the référent is
+// filling in is not wiped by a refresh, and is rebuilt only when the request's state changes.
+import * as api from '../api.js';
+import { notice, overallChip, overdueBadge, stateChip } from '../components.js';
+import { announce, h, replace, uid } from '../dom.js';
+import {
+  errorText, formatDateTime, NEED_KINDS, NEED_LABELS, SOURCE_LABELS, STATE_LABELS, TERMINAL_STATES, timeLeft, translateMessage,
+} from '../labels.js';
+
+const MESSAGE_TITLES = {
+  info_requested: "Question de l'organisme",
+  refused: 'Motif du refus',
+  failed: "Cause de l'échec",
+};
+
+// A button that opens a small inline form below it (more robust than a modal for keyboard users).
+function disclosure(label, buildForm) {
+  const panelId = uid('panel');
+  const panel = h('div', { id: panelId, class: 'panel', hidden: true });
+  const button = h('button', { type: 'button', class: 'button', 'aria-expanded': 'false', 'aria-controls': panelId });
+  button.textContent = label;
+  const close = () => {
+    panel.hidden = true;
+    button.setAttribute('aria-expanded', 'false');
+    button.focus();
+  };
+  button.addEventListener('click', () => {
+    const open = panel.hidden;
+    panel.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    if (open) {
+      replace(panel, buildForm(close));
+      panel.querySelector('textarea, input, select, button')?.focus();
+    }
+  });
+  return [button, panel];
+}
+
+function timeline(history) {
+  return h('ol', { class: 'timeline' }, history.map((step) =>
+    h('li', { class: 'timeline__step' },
+      h('time', { datetime: step.at }, formatDateTime(step.at)),
+      ' ', stateChip(step.state),
+      h('span', { class: 'timeline__source' }, SOURCE_LABELS[step.source] ?? step.source),
+      step.detail ? h('span', { class: 'timeline__detail' }, translateMessage(step.detail)) : null)));
+}
+
+export function caseView(caseId) {
+  const cards = new Map();
+  let current = null;
+  let frozen = false;
+
+  const heading = h('h1', { tabindex: '-1' }, 'Dossier ', h('span', { class: 'case-id' }, caseId));
+  const headerInfo = h('div', { class: 'case-head__info' });
+  const feedback = h('div', { class: 'feedback', role: 'status' });
+  const requestsList = h('div', { class: 'requests' });
+  const freezeButton = h('button', { type: 'button', class: 'button', onclick: () => toggleFreeze() }, 'Geler le dossier');
+  const [addButton, addPanel] = disclosure('Ajouter un besoin', addNeedForm);
+  const body = h('div', {},
+    h('div', { class: 'toolbar' }, freezeButton, addButton),
+    addPanel,
+    h('h2', {}, 'Demandes par organisme'),
+    requestsList);
+
+  const root = h('section', { class: 'view', 'aria-labelledby': 'case-title' },
+    h('p', { class: 'back' }, h('a', { href: '#/dossiers' }, '← Mes dossiers')),
+    h('div', { class: 'case-head' }, heading, headerInfo),
+    feedback,
+    body);
+  heading.id = 'case-title';
+
+  function say(tone, text) {
+    replace(feedback, notice(tone, text));
+  }
+
+  // Runs an action, tells the référent how it went, then shows the case as it now is.
+  async function act(run, success) {
+    try {
+      await run();
+      say('success', success);
+      await refresh();
+      return true;
+    } catch (error) {
+      say('error', errorText(error));
+      return false;
+    }
+  }
+
+  async function toggleFreeze() {
+    const freezing = !frozen;
+    try {
+      await (freezing ? api.freezeCase(caseId) : api.unfreezeCase(caseId));
+      frozen = freezing;
+      renderHead();
+      say('success', freezing ? 'Dossier gelé : plus rien ne part vers les organismes.' : 'Dossier dégelé : les envois reprennent.');
+      await refresh();
+    } catch (error) {
+      // The freeze capability comes with a later version of the hub, which answers 404 until then.
+      if (error.status === 404 && current) say('warning', "Le gel de dossier n'est pas encore disponible sur ce guichet.");
+      else say('error', errorText(error));
+    }
+  }
+
+  function addNeedForm(close) {
+    const open = new Set(current.requests.filter((r) => !TERMINAL_STATES.has(r.state)).map((r) => r.need));
+    const available = NEED_KINDS.filter((k) => !open.has(k));
+    if (available.length === 0) return h('p', {}, 'Tous les besoins sont déjà en cours de traitement.');
+    const errorId = uid('add-error');
+    const error = h('p', { id: errorId, class: 'field-error', hidden: true });
+    const name = uid('kind');
+    const urgencyId = uid('urgency');
+    const consentId = uid('consent');
+    const urgency = h('div', { class: 'field', hidden: true },
+      h('label', { for: urgencyId }, "Urgence de l'hébergement"),
+      h('select', { id: urgencyId, name: 'urgency' },
+        h('option', { value: 'tonight' }, 'Ce soir'), h('option', { value: 'this_week' }, 'Cette semaine'), h('option', { value: 'later' }, 'Plus tard')));
+    const consent = h('input', { id: consentId, type: 'checkbox', name: 'consent', 'aria-describedby': errorId });
+    const kinds = h('fieldset', { 'aria-describedby': errorId },
+      h('legend', {}, 'Besoin à ajouter'),
+      available.map((kind) => {
+        const id = uid('kind');
+        return h('div', { class: 'field field--check' },
+          h('input', { id, type: 'radio', name, value: kind, onchange: () => { urgency.hidden = kind !== 'housing'; } }),
+          h('label', { for: id }, NEED_LABELS[kind]));
+      }));
+    const form = h('form', { class: 'stack', novalidate: true },
+      kinds, urgency,
+      h('div', { class: 'field field--check' }, consent,
+        h('label', { for: consentId }, "La personne consent à ce que sa demande soit transmise à l'organisme")),
+      error,
+      h('div', { class: 'toolbar' },
+        h('button', { type: 'submit', class: 'button button--primary' }, 'Ajouter le besoin'),
+        h('button', { type: 'button', class: 'button button--quiet', onclick: close }, 'Annuler')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const kind = form.querySelector(`input[name="${name}"]:checked`)?.value;
+      const show = (text) => {
+        error.hidden = false;
+        error.textContent = text;
+      };
+      if (!kind) {
+        show('Choisissez un besoin.');
+        form.querySelector('input[type=radio]').focus();
+        return;
+      }
+      const need = kind === 'housing' ? { kind, urgency: form.elements.urgency.value } : { kind };
+      try {
+        await api.addNeeds(caseId, [need], { [kind]: consent.checked });
+        close();
+        say('success', `Besoin ajouté : ${NEED_LABELS[kind]}.`);
+        await refresh();
+      } catch (err) {
+        show(err.field ? `${err.field.startsWith('consent') ? 'Consentement' : 'Besoin'} : ${errorText(err)}` : errorText(err));
+        (err.field?.startsWith('consent') ? consent : form.querySelector('input[type=radio]')).focus();
+      }
+    });
+    return form;
+  }
+
+  // The actions a request offers depend on its state only (and on the case being frozen).
+  function actions(request) {
+    const items = [];
+    const label = NEED_LABELS[request.need];
+    if (request.state === 'failed') {
+      items.push(h('button', {
+        type: 'button', class: 'button button--primary',
+        onclick: () => act(() => api.retryRequest(caseId, request.request_id), `${label} : nouvel envoi demandé.`),
+      }, "Relancer l'envoi"));
+    }
+    if (request.state === 'info_requested') items.push(...answerForm(request));
+    if (!TERMINAL_STATES.has(request.state)) {
+      items.push(...disclosure('Retirer la demande', (close) => withdrawForm(request, close)));
+      items.push(...disclosure('Retirer le consentement', (close) => consentForm(request, close)));
+    }
+    return items;
+  }
+
+  function answerForm(request) {
+    const id = uid('answer');
+    const text = h('textarea', { id, rows: 3, 'aria-describedby': `${id}-hint` });
+    const form = h('form', { class: 'stack answer', novalidate: true },
+      h('label', { for: id }, "Votre réponse à l'organisme"),
+      h('p', { id: `${id}-hint`, class: 'hint' }, 'Elle est jointe au nouvel envoi de la demande.'),
+      text,
+      h('button', { type: 'submit', class: 'button button--primary' }, 'Répondre et relancer la demande'));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const note = text.value.trim();
+      if (!note) {
+        say('error', "Écrivez votre réponse avant de l'envoyer.");
+        text.focus();
+        return;
+      }
+      await act(() => api.retryRequest(caseId, request.request_id, note), `${NEED_LABELS[request.need]} : réponse envoyée, la demande repart.`);
+    });
+    return [form];
+  }
+
+  function withdrawForm(request, close) {
+    const id = uid('reason');
+    const reason = h('textarea', { id, rows: 2, 'aria-describedby': `${id}-hint` });
+    const form = h('form', { class: 'stack', novalidate: true },
+      h('label', { for: id }, 'Motif du retrait (facultatif)'),
+      h('p', { id: `${id}-hint`, class: 'hint' }, "Le motif reste dans le guichet : l'organisme est seulement informé du retrait."),
+      reason,
+      h('div', { class: 'toolbar' },
+        h('button', { type: 'submit', class: 'button button--danger' }, 'Confirmer le retrait'),
+        h('button', { type: 'button', class: 'button button--quiet', onclick: close }, 'Annuler')));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      act(() => api.withdrawRequest(caseId, request.request_id, reason.value.trim()), `${NEED_LABELS[request.need]} : demande retirée.`);
+    });
+    return form;
+  }
+
+  function consentForm(request, close) {
+    const form = h('form', { class: 'stack', novalidate: true },
+      h('p', {}, `La personne retire son consentement pour « ${NEED_LABELS[request.need]} » : la demande sera retirée auprès de l'organisme.`),
+      h('div', { class: 'toolbar' },
+        h('button', { type: 'submit', class: 'button button--danger' }, 'Confirmer le retrait du consentement'),
+        h('button', { type: 'button', class: 'button button--quiet', onclick: close }, 'Annuler')));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      act(() => api.withdrawConsent(caseId, request.need), `${NEED_LABELS[request.need]} : consentement retiré.`);
+    });
+    return form;
+  }
+
+  function details(request) {
+    const rows = [
+      ["Référence de l'organisme", request.agency_reference ?? 'pas encore attribuée'],
+      ['Délai légal', request.deadline
+        ? h('span', { class: request.overdue ? 'deadline deadline--late' : 'deadline' },
+          `${formatDateTime(request.deadline)} — ${timeLeft(request.deadline, request.overdue)}`)
+        : 'aucun'],
+      ['Mise à jour', formatDateTime(request.updated_at)],
+    ];
+    return h('dl', { class: 'facts' }, rows.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value))));
+  }
+
+  function status(request) {
+    return [
+      h('div', { class: 'request__state' },
+        stateChip(request.state),
+        request.overdue ? overdueBadge() : null,
+        request.retrying ? h('span', { class: 'hint' }, 'Nouvel essai automatique en cours') : null),
+      request.message
+        ? h('div', { class: `message message--${request.state}` },
+          h('p', { class: 'message__title' }, MESSAGE_TITLES[request.state] ?? "Message de l'organisme"),
+          h('p', {}, translateMessage(request.message)))
+        : null,
+      details(request),
+      h('h4', {}, 'Historique'),
+      timeline(request.history ?? []),
+    ];
+  }
+
+  function card(request) {
+    const titleId = uid('request');
+    const statusPart = h('div', { class: 'request__status' });
+    const actionsPart = h('div', { class: 'request__actions toolbar' });
+    const el = h('article', { class: 'request card', 'aria-labelledby': titleId, 'data-need': request.need, 'data-request': request.request_id },
+      h('h3', { id: titleId }, NEED_LABELS[request.need] ?? request.need),
+      h('p', { class: 'request__agency' }, request.agency ?? request.connector),
+      statusPart, actionsPart);
+    return { el, statusPart, actionsPart, actionKey: null, state: null };
+  }
+
+  function renderHead() {
+    replace(headerInfo,
+      overallChip(current.overall),
+      frozen ? h('span', { class: 'chip chip--muted' }, 'Dossier gelé') : null,
+      h('span', { class: 'hint' }, `Créé le ${formatDateTime(current.created_at)} · mis à jour le ${formatDateTime(current.updated_at)}`));
+    freezeButton.textContent = frozen ? 'Dégeler le dossier' : 'Geler le dossier';
+  }
+
+  function render(previous) {
+    renderHead();
+    const changes = [];
+    const ordered = current.requests.map((request) => {
+      let entry = cards.get(request.request_id);
+      if (!entry) {
+        entry = card(request);
+        cards.set(request.request_id, entry);
+      }
+      if (previous && entry.state && entry.state !== request.state) {
+        changes.push(`${NEED_LABELS[request.need]} : ${STATE_LABELS[request.state]}`);
+        entry.el.classList.remove('request--changed');
+        requestAnimationFrame(() => entry.el.classList.add('request--changed'));
+      }
+      entry.state = request.state;
+      replace(entry.statusPart, status(request));
+      const key = `${request.state}|${frozen}`;
+      if (key !== entry.actionKey) {
+        entry.actionKey = key;
+        replace(entry.actionsPart, actions(request));
+      }
+      return entry.el;
+    });
+    // Re-appending an element already in place moves nothing, so focus inside a card survives.
+    ordered.forEach((el, i) => {
+      if (requestsList.children[i] !== el) requestsList.insertBefore(el, requestsList.children[i] ?? null);
+    });
+    if (changes.length) announce(`Mise à jour : ${changes.join(' ; ')}`);
+  }
+
+  async function refresh() {
+    try {
+      const previous = current;
+      current = await api.getCase(caseId);
+      if (typeof current.frozen === 'boolean') frozen = current.frozen;
+      body.hidden = false;
+      render(previous);
+    } catch (error) {
+      if (error.status === 404) {
+        body.hidden = true;
+        current = null;
+        say('error', errorText(error));
+      } else {
+        say('error', `Actualisation impossible : ${errorText(error)}`);
+      }
+    }
+  }
+
+  return { root, refresh, title: `Dossier ${caseId}` };
+}

@@ -1,0 +1,51 @@
+// Session: one connector instance created through the plugin's C table on a given host table, the
+// way the hub creates one in-process, but keeping what the hub's Instance hides: the raw status of
+// each call next to its JSON answer, so a check can tell an outcome from an error.
+//
+// Ownership: holds the Plugin (and so its library) for as long as the instance lives; the instance
+// is destroyed with the session. The host table must outlive the session.
+#ifndef GUICHET_TESTS_CONFORMANCE_SESSION_H
+#define GUICHET_TESTS_CONFORMANCE_SESSION_H
+
+#include "hub/connectors/plugin.h"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string_view>
+
+namespace guichet::conformance {
+
+using Json = nlohmann::json;
+
+struct Answer {
+  int status = GUICHET_OK;  // a guichet_status value
+  Json json;                // the answer, or null when it is not JSON
+
+  bool ok() const { return status == GUICHET_OK; }
+  // The outcome's "result" ("sent", "retry", ...), or "" when the call failed.
+  std::string result() const;
+  // The "message" of a failed call (without any value: connectors keep personal data out of it).
+  std::string message() const;
+};
+
+class Session {
+ public:
+  // Calls create() with `settings`; throws std::runtime_error with the connector's message when
+  // creation fails.
+  Session(std::shared_ptr<const connectors::Plugin> plugin, const guichet_host_v1* host, const Json& settings);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Calls one capability; GUICHET_UNSUPPORTED when the manifest does not declare it.
+  Answer call(std::string_view capability, const Json& input) const;
+
+ private:
+  std::shared_ptr<const connectors::Plugin> plugin_;
+  void* handle_ = nullptr;
+};
+
+}  // namespace guichet::conformance
+
+#endif  // GUICHET_TESTS_CONFORMANCE_SESSION_H

@@ -1,0 +1,357 @@
+// The fault suite: the hub's promises checked while things break. A 201 is never lost, an agency
+// sees each request once, one bad connector harms no other. Each test prints one "FAULT ..." line
+// of figures; scripts/faults runs the long version (GUICHET_FAULT_KILLS, GUICHET_FAULT_CASES).
+#include "guichet/test/harness.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+namespace guichet::test {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+int env_int(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  return value ? std::atoi(value) : fallback;
+}
+
+std::string days_ago(int days) {
+  std::time_t t = std::time(nullptr) - days * 86400;
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", std::gmtime(&t));
+  return text;
+}
+
+// A valid case asking for `needs` (need kinds without options).
+Json case_for(const std::vector<std::string>& needs) {
+  Json body = Json::parse(R"({
+    "person": {
+      "given_names": ["Test"], "birth_name": "Fautes", "usage_name": null, "sex": "F",
+      "birth_date": "1990-04-12", "nir": "290049501812345",
+      "phone": "+33600000000", "email": "test@example.org",
+      "address": {"line": "1 rue du Test", "postcode": "95000", "city": "Cergy"},
+      "contact_address": {"line": "2 place du Test", "postcode": "95300", "city": "Pontoise"},
+      "caf_number": "1234567", "france_travail_id": null, "children": [], "languages": ["fr"]
+    },
+    "situation": {"department": "95", "proof": {"kind": "complaint"}, "abuser_in_caf_household": false,
+                  "address_confidential": true, "safe_channel": "phone"},
+    "needs": [], "consent": {}
+  })");
+  body["situation"]["proof"]["date"] = days_ago(3);
+  for (const auto& need : needs) {
+    Json item{{"kind", need}};
+    if (need == "housing") item["urgency"] = "this_week";
+    body["needs"].push_back(item);
+    body["consent"][need] = true;
+  }
+  return body;
+}
+
+// POSTs until the hub answers 201 with the same key: whatever happened to earlier tries (hub
+// killed before or after its commit), the answer is then the one stored case.
+std::string file_case(const HttpClient& http, const HubStack& stack, const Json& body, const std::string& key,
+                      std::chrono::seconds patience = 60s) {
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      auto answer = http.post(stack.url("/v1/cases"), body.dump(),
+                              {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+      if (answer.status == 201 || answer.status == 200) return Json::parse(answer.body)["case_id"];
+    } catch (const std::exception&) {
+      // The hub is down: try again, as a référent's client would.
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  throw std::runtime_error("no 201 for key " + key);
+}
+
+Json case_view(const HttpClient& http, const HubStack& stack, const std::string& case_id) {
+  for (int i = 0; i < 100; ++i) {
+    try {
+      auto answer = http.get(stack.url("/v1/cases/" + case_id));
+      if (answer.status == 200) return Json::parse(answer.body);
+    } catch (const std::exception&) {
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  throw std::runtime_error("case " + case_id + " unreadable");
+}
+
+const Json* request_for(const Json& view, const std::string& need) {
+  for (const auto& r : view["requests"]) {
+    if (r["need"] == need) return &r;
+  }
+  return nullptr;
+}
+
+// Waits until every case's request for `need` satisfies `done`; returns how many do.
+int wait_for_requests(const HttpClient& http, const HubStack& stack, const std::vector<std::string>& cases,
+                      const std::string& need, const std::function<bool(const Json&)>& done,
+                      std::chrono::seconds timeout = 60s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int count = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    count = 0;
+    for (const auto& id : cases) {
+      Json view = case_view(http, stack, id);
+      const Json* r = request_for(view, need);
+      if (r && done(*r)) ++count;
+    }
+    if (count == static_cast<int>(cases.size())) break;
+    std::this_thread::sleep_for(300ms);
+  }
+  return count;
+}
+
+// Waits until one case's request for `need` satisfies `done`; returns how many cases it took.
+int wait_for_any(const HttpClient& http, const HubStack& stack, const std::vector<std::string>& cases,
+                 const std::string& need, const std::function<bool(const Json&)>& done,
+                 std::chrono::seconds timeout = 60s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const auto& id : cases) {
+      Json view = case_view(http, stack, id);
+      const Json* r = request_for(view, need);
+      if (r && done(*r)) return 1;
+    }
+    std::this_thread::sleep_for(300ms);
+  }
+  return 0;
+}
+
+bool left_queue(const Json& r) { return r["state"] != "queued"; }
+
+Json connector(const HttpClient& http, const HubStack& stack, const std::string& instance) {
+  Json all = Json::parse(http.get(stack.url("/v1/connectors")).body);
+  for (const auto& c : all["connectors"]) {
+    if (c["instance"] == instance) return c;
+  }
+  return Json::object();
+}
+
+// The build's plugins plus `extra` fault plugins, copied into a directory of the test's own.
+fs::path plugin_dir_with(const TempDir& dir, const std::vector<std::string>& extra) {
+  fs::path plugins = dir / "plugins";
+  fs::create_directories(plugins);
+  for (const auto& entry : fs::directory_iterator(Paths::plugin_dir())) {
+    std::string ext = entry.path().extension().string();
+    if (!entry.is_regular_file() || (ext != ".so" && ext != ".json")) continue;
+    fs::copy_file(entry.path(), plugins / entry.path().filename(), fs::copy_options::overwrite_existing);
+  }
+  for (const auto& id : extra) {
+    for (const char* ext : {".so", ".json"}) {
+      fs::copy_file(fs::path(GUICHET_FAULT_PLUGIN_DIR) / (id + ext), plugins / (id + ext),
+                    fs::copy_options::overwrite_existing);
+    }
+  }
+  return plugins;
+}
+
+// Points the instance serving `need` at `plugin`, with `isolation` limits.
+std::function<void(Json&)> replace_plugin(std::map<std::string, std::string> plugin_by_need, Json isolation) {
+  return [plugin_by_need, isolation](Json& department) {
+    for (auto& instance : department["instances"]) {
+      auto it = plugin_by_need.find(instance["needs"][0]);
+      if (it == plugin_by_need.end()) continue;
+      instance["plugin"] = it->second;
+      instance["settings"] = Json::object();
+      instance.erase("fields");
+      if (!isolation.is_null()) instance["isolation"] = isolation;
+    }
+  };
+}
+
+// Distinct idempotency keys, and deliveries beyond the first per key, in an agency's ledger.
+std::pair<int, int> ledger_figures(const Json& received) {
+  int keys = 0, duplicates = 0;
+  for (const auto& entry : received["received"]) {
+    ++keys;
+    duplicates += entry.value("count", 1) - 1;
+  }
+  return {keys, duplicates};
+}
+
+TEST(Faults, HubKilledUnderLoadLosesNothingAndAgenciesSeeEachRequestOnce) {
+  const int kills = env_int("GUICHET_FAULT_KILLS", 5);
+  const int cases = env_int("GUICHET_FAULT_CASES", 20);
+  HubStack stack;
+  HttpClient http = stack.client("referent-kill");
+  std::vector<std::string> ids(cases);
+  std::atomic<bool> filing{true};
+  std::thread client([&] {
+    for (int i = 0; i < cases; ++i) {
+      ids[i] = file_case(http, stack, case_for({"allowance", "employment"}), "kill9-" + std::to_string(i));
+    }
+    filing = false;
+  });
+  std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> pause_ms(50, 1500);
+  auto started = std::chrono::steady_clock::now();
+  int done_kills = 0;
+  for (; done_kills < kills; ++done_kills) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
+    stack.kill_hub();
+    stack.start_hub();
+  }
+  client.join();
+
+  int delivered_caf = wait_for_requests(http, stack, ids, "allowance", left_queue, 120s);
+  int delivered_ft = wait_for_requests(http, stack, ids, "employment", left_queue, 60s);
+  // The same key again: the same case, never a second one.
+  int replayed_same = 0;
+  for (int i = 0; i < cases; ++i) {
+    if (file_case(http, stack, case_for({"allowance", "employment"}), "kill9-" + std::to_string(i)) == ids[i]) {
+      ++replayed_same;
+    }
+  }
+  auto [caf_keys, caf_dups] = ledger_figures(stack.received("caf"));
+  auto [ft_keys, ft_dups] = ledger_figures(stack.received("france_travail"));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "FAULT kill9 kills=" << done_kills << " cases=" << cases << " acknowledged=" << cases
+            << " lost=" << (2 * cases - delivered_caf - delivered_ft) << " replayed_same=" << replayed_same
+            << " caf_effects=" << caf_keys << " caf_duplicate_deliveries=" << caf_dups << " ft_effects=" << ft_keys
+            << " ft_duplicate_deliveries=" << ft_dups << " seconds=" << seconds << std::endl;
+  EXPECT_EQ(delivered_caf, cases);
+  EXPECT_EQ(delivered_ft, cases);
+  EXPECT_EQ(replayed_same, cases);
+  EXPECT_EQ(caf_keys, cases);  // one effect per request: the ledger dedups by idempotency key
+  EXPECT_EQ(ft_keys, cases);
+  EXPECT_LE(caf_dups, done_kills);
+  EXPECT_LE(ft_dups, done_kills);
+}
+
+TEST(Faults, ConnectorSegfaultingEveryFifthCallIsQuarantinedAndHarmsNoOther) {
+  TempDir dir("guichet-faults");
+  HubStackOptions options;
+  options.plugin_dir = plugin_dir_with(dir, {"fault_crashy"});
+  options.edit_department = replace_plugin({{"psych_support", "fault_crashy"}}, nullptr);
+  HubStack stack(options);
+  HttpClient http = stack.client("referent-crash");
+  const int cases = 20;
+  std::vector<std::string> ids;
+  for (int i = 0; i < cases; ++i) {
+    ids.push_back(file_case(http, stack, case_for({"allowance", "psych_support"}), "crash-" + std::to_string(i)));
+  }
+  int caf_ok = wait_for_requests(http, stack, ids, "allowance", left_queue);
+  Json crashy = Json::object();
+  for (int i = 0; i < 100 && crashy.value("state", "") != "quarantined"; ++i) {
+    std::this_thread::sleep_for(200ms);
+    crashy = connector(http, stack, "france-victimes-95");
+  }
+  int sent = 0, waiting = 0, failed = 0;
+  for (const auto& id : ids) {
+    Json view = case_view(http, stack, id);
+    const Json* r = request_for(view, "psych_support");
+    if ((*r)["state"] == "sent") ++sent;
+    else if ((*r)["state"] == "queued" && (*r)["retrying"] == true) ++waiting;
+    else if ((*r)["state"] == "failed") ++failed;
+  }
+  auto [caf_keys, caf_dups] = ledger_figures(stack.received("caf"));
+  std::cout << "FAULT segfault_every_5th cases=" << cases << " caf_delivered=" << caf_ok << " caf_effects=" << caf_keys
+            << " crashy_sent=" << sent << " crashy_waiting=" << waiting << " crashy_failed=" << failed
+            << " crashy_state=" << crashy.value("state", "?") << std::endl;
+  EXPECT_EQ(caf_ok, cases);
+  EXPECT_EQ(caf_keys, cases);
+  EXPECT_EQ(crashy.value("state", ""), "quarantined") << http.get(stack.url("/v1/connectors")).body << stack.hub_log();
+  EXPECT_EQ(failed, 0);  // a crash is not the request's fault: it waits, nothing is lost
+  EXPECT_EQ(sent + waiting, cases);
+  EXPECT_EQ(http.get(stack.url("/healthz")).status, 200);
+}
+
+TEST(Faults, HangingAndMemoryEatingConnectorsAreKilledAndTheirPoisonSetAside) {
+  TempDir dir("guichet-faults");
+  HubStackOptions options;
+  options.plugin_dir = plugin_dir_with(dir, {"fault_loop", "fault_hog"});
+  options.edit_department = replace_plugin({{"psych_support", "fault_loop"}, {"housing", "fault_hog"}},
+                                           Json{{"deadline_ms", 1000}, {"memory_mb", 256}});
+  HubStack stack(options);
+  HttpClient http = stack.client("referent-hang");
+  auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    ids.push_back(
+        file_case(http, stack, case_for({"allowance", "housing", "psych_support"}), "hang-" + std::to_string(i)));
+  }
+  auto poisoned = [](const Json& r) {
+    return r["state"] == "failed" && r["message"].is_string() &&
+           r["message"].get<std::string>().find("plante sur cette demande") != std::string::npos;
+  };
+  int caf_ok = wait_for_requests(http, stack, ids, "allowance", left_queue);
+  int loop_poisoned = wait_for_any(http, stack, ids, "psych_support", poisoned);
+  int hog_poisoned = wait_for_any(http, stack, ids, "housing", poisoned);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "FAULT hang_and_hog caf_delivered=" << caf_ok << " loop_poison_failed=" << loop_poisoned
+            << " hog_poison_failed=" << hog_poisoned << " seconds=" << seconds << std::endl;
+  EXPECT_EQ(caf_ok, 2);
+  EXPECT_EQ(loop_poisoned, 1);
+  EXPECT_EQ(hog_poisoned, 1);
+  EXPECT_EQ(http.get(stack.url("/healthz")).status, 200);
+  EXPECT_NE(stack.hub_log().find("killed by SIGKILL"), std::string::npos);
+}
+
+TEST(Faults, BrokenPluginFilesAreRefusedAndTheOthersWork) {
+  TempDir dir("guichet-faults");
+  fs::path plugins = plugin_dir_with(dir, {"fault_wrong_abi", "fault_crashy"});
+  // Truncated: a copy cut short, as an interrupted install leaves it.
+  fs::copy_file(plugins / "fault_crashy.so", plugins / "fault_truncated.so");
+  fs::resize_file(plugins / "fault_truncated.so", fs::file_size(plugins / "fault_crashy.so") / 2);
+  Json manifest = Json::parse(std::ifstream(plugins / "fault_crashy.json"));
+  manifest["id"] = "fault_truncated";
+  std::ofstream(plugins / "fault_truncated.json") << manifest.dump();
+  // A manifest that is not JSON.
+  fs::copy_file(plugins / "fault_crashy.so", plugins / "fault_bad_manifest.so");
+  std::ofstream(plugins / "fault_bad_manifest.json") << "{\"id\": \"fault_bad_manifest\", ";
+
+  HubStackOptions options;
+  options.plugin_dir = plugins;
+  HubStack stack(options);
+  HttpClient http = stack.client("referent-broken");
+  Json report = Json::parse(http.get(stack.url("/v1/connectors")).body);
+  std::map<std::string, std::string> state;
+  for (const auto& p : report["plugins"]) state[p["id"]] = p["state"];
+  std::string id = file_case(http, stack, case_for({"allowance"}), "broken-0");
+  int caf_ok = wait_for_requests(http, stack, {id}, "allowance", left_queue);
+  std::cout << "FAULT broken_plugins truncated=" << state["fault_truncated"] << " wrong_abi=" << state["fault_wrong_abi"]
+            << " bad_manifest=" << state["fault_bad_manifest"] << " caf=" << state["caf"]
+            << " caf_delivered=" << caf_ok << std::endl;
+  EXPECT_EQ(state["fault_truncated"], "rejected");
+  EXPECT_EQ(state["fault_wrong_abi"], "rejected");
+  EXPECT_EQ(state["fault_bad_manifest"], "rejected");
+  EXPECT_EQ(state["caf"], "loaded");
+  EXPECT_EQ(caf_ok, 1);
+}
+
+TEST(Faults, AgencyAnswering5xxIsRiddenOutWithOneEffectPerRequest) {
+  HubStack stack;
+  HttpClient http = stack.client("referent-outage");
+  const int outage_s = 4, cases = 5;
+  ASSERT_EQ(HttpClient().post(stack.agency_url("caf", "/_faults"), Json{{"fail_5xx_for_s", outage_s}}.dump()).status,
+            200);
+  auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> ids;
+  for (int i = 0; i < cases; ++i) ids.push_back(file_case(http, stack, case_for({"allowance"}), "outage-" + std::to_string(i)));
+  int caf_ok = wait_for_requests(http, stack, ids, "allowance", left_queue, 60s);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto [caf_keys, caf_dups] = ledger_figures(stack.received("caf"));
+  std::cout << "FAULT agency_5xx outage_s=" << outage_s << " cases=" << cases << " delivered=" << caf_ok
+            << " caf_effects=" << caf_keys << " seconds_to_drain=" << seconds << std::endl;
+  EXPECT_EQ(caf_ok, cases);
+  EXPECT_EQ(caf_keys, cases);
+  EXPECT_GE(seconds, outage_s - 1);
+}
+
+}  // namespace
+}  // namespace guichet::test
