@@ -1,5 +1,5 @@
 // The files `guichet new-connector` writes, embedded at build time from hub/scaffold/templates/:
-// common/ for every channel, rest/ and email/ for one. Paths and texts hold placeholders that
+// common/ for every channel, rest/ and email/ for one. Paths and texts hold {{markers}} that
 // scaffold.cpp fills: {{id}}, {{Class}}, {{need}}, {{channel}}.
 #ifndef GUICHET_HUB_SCAFFOLD_TEMPLATES_H
 #define GUICHET_HUB_SCAFFOLD_TEMPLATES_H

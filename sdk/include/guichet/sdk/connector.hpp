@@ -24,7 +24,7 @@
 //   render    out {"requests":[{"method","url","headers":{..},"body"}..]} for a REST connector, or
 //             {"mails":[send_mail message..]} for an e-mail one; either may add "info_requested"
 //             with an empty list when the référent must act first. Secrets are shown as
-//             placeholders ("Bearer <token>"), never fetched. The conformance suite relies on
+//             literal stand-ins ("Bearer <token>"), never fetched. The conformance suite relies on
 //             this shape to know which URLs are the agency's.
 //
 // Errors: throw anything derived from std::exception; the macro turns it into GUICHET_ERROR with the
