@@ -20,6 +20,7 @@
 #include "hub/store/open_store.h"
 
 #include <Poco/ConsoleChannel.h>
+#include <Poco/Crypto/OpenSSLInitializer.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
@@ -137,6 +138,10 @@ void register_gauges(metrics::Registry& metrics, store::Store& store, connectors
 }
 
 int serve(const Arguments& args) {
+  // Poco 1.11 tears OpenSSL's locks down whenever its last user goes away (a DigestEngine of a JWT
+  // check ends), racing with another request thread starting one: a crash under concurrent
+  // requests. One user for the life of the process keeps them up.
+  Poco::Crypto::OpenSSLInitializer crypto;
   // Block the termination signals before any thread starts, so that only sigwait() below sees
   // them (a thread started later inherits the mask).
   sigset_t signals;
