@@ -103,7 +103,9 @@ InstanceConfig parse_instance(const Reader& reader, const Json& json, const std:
   }
   if (auto it = json.find("deadline"); it != json.end()) config.deadline = *it;
   if (json.contains("version")) config.version = reader.text(json, where, "version");
-  if (json.contains("plugin_sha256")) config.plugin_sha256 = sha256_hex(reader, json["plugin_sha256"], where + ".plugin_sha256");
+  if (json.contains("plugin_sha256")) {
+    config.plugin_sha256 = sha256_hex(reader, json["plugin_sha256"], where + ".plugin_sha256");
+  }
   if (auto it = json.find("trusted"); it != json.end()) {
     if (!it->is_boolean()) reader.fail(where + ".trusted", "must be true or false");
     config.trusted = it->get<bool>();

@@ -94,7 +94,7 @@ TEST_F(Trust, EveryPinOfAFileMustMatch) {
   good["plugin_sha256"] = file_sha256(plugins / "fixture_echo.so");
   Json stale = echo_instance("echo-b", "housing");
   stale["plugin_sha256"] = std::string(64, 'f');
-  write_department({good, stale});
+  write_department(Json::array({good, stale}));
   auto registry = load();
   EXPECT_EQ(report(*registry, "fixture_echo.so").state, "rejected");
   EXPECT_EQ(registry->state("echo-a"), InstanceState::rejected);
@@ -109,7 +109,7 @@ TEST_F(Trust, TwoVersionsOfAPluginServeSideBySide) {
   next["version"] = "2.0.0";
   Json explicit_old = echo_instance("echo-explicit", "childcare");
   explicit_old["version"] = "1.0.0";
-  write_department({current, next, explicit_old});
+  write_department(Json::array({current, next, explicit_old}));
   auto registry = load();
 
   const PluginReport& v2 = report(*registry, "fixture_echo@2.0.0.so");
