@@ -12,11 +12,13 @@
 #include "hub/http/api.h"
 #include "hub/http/server.h"
 #include "hub/http/token_authority.h"
+#include "hub/inbound/mailbox.h"
 #include "hub/inbound/poller.h"
 #include "hub/inbound/webhooks.h"
 #include "hub/metrics/metrics.h"
 #include "hub/privacy/key_store.h"
 #include "hub/privacy/vault.h"
+#include "hub/review/review_queue.h"
 #include "hub/store/open_store.h"
 
 #include <Poco/ConsoleChannel.h>
@@ -135,6 +137,7 @@ void register_gauges(metrics::Registry& metrics, store::Store& store, connectors
   metrics.describe("guichet_dispatch_total", "Delivery and withdrawal attempts, by instance and result.", "counter");
   metrics.describe("guichet_dispatch_ms", "Connector call latency in milliseconds.", "histogram");
   metrics.describe("guichet_polls_total", "Status polls, by instance and outcome.", "counter");
+  metrics.describe("guichet_mail_taken_total", "Mails taken from the hub's mailbox, by effect.", "counter");
 }
 
 int serve(const Arguments& args) {
@@ -183,11 +186,26 @@ int serve(const Arguments& args) {
                                   [&dispatcher] { dispatcher.wake(); });
   inbound::Webhooks webhooks(store, registry, system_now_ms, [&poller](const std::string& instance) { poller.poll(instance); });
   http::TokenAuthority tokens(config::load_or_create_jwt_secret(c.jwt_secret_file), system_now_ms);
-  http::Api api({case_service, registry, webhooks, tokens, metrics, store, c.web_dir});
+  review::ReviewQueue review_queue(store, vault, system_now_ms);
+  inbound::MailIntake mail_intake(store, registry, review_queue, c.mail.mailbox, system_now_ms);
+  std::optional<inbound::Mailbox> mailbox;
+  if (c.mailbox) {
+    // Read at each round: scripts/pop3server may write the password after the hub started.
+    mailbox.emplace(
+        *c.mailbox, mail_intake,
+        [file = c.secrets_file](const std::string& name) { return connectors::Secrets::load(file).find(name); },
+        [&metrics](const std::string& outcome) { metrics.add("guichet_mail_taken_total", {{"outcome", outcome}}); });
+  }
+  http::Api api({case_service, registry, webhooks, tokens, metrics, store, review_queue, c.web_dir});
   http::Server server(api, metrics, c.http);
 
   dispatcher.start();
   poller.start();
+  if (mailbox) {
+    mailbox->start();
+  } else {
+    log.warning("no mail.pop3 in the configuration: agencies' replies by mail are not read");
+  }
   server.start();
   log.information("guichet listening on http://%s:%d (data in %s)", c.http.host, server.port(), c.data_dir.string());
 
@@ -195,6 +213,7 @@ int serve(const Arguments& args) {
   sigwait(&signals, &received);
   log.information("stopping on signal %d", received);
   server.stop();
+  if (mailbox) mailbox->stop();
   poller.stop();
   dispatcher.stop();
   return 0;

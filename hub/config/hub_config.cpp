@@ -107,6 +107,22 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
   }
   if (mail.contains("username")) c.mail.username = text(mail, "username", "", file, "mail.");
   if (mail.contains("password_secret")) c.mail.password_secret = text(mail, "password_secret", "", file, "mail.");
+  if (mail.contains("pop3")) {
+    const Json& pop3 = mail["pop3"];
+    if (!pop3.is_object()) fail(file, "mail.pop3", "must be an object");
+    inbound::MailboxSettings m;
+    m.host = text(pop3, "host", m.host, file, "mail.pop3.");
+    m.port = integer(pop3, "port", m.port, 1, 65535, file, "mail.pop3.");
+    if (auto it = pop3.find("tls"); it != pop3.end()) {
+      if (!it->is_boolean()) fail(file, "mail.pop3.tls", "must be true or false");
+      m.tls = it->get<bool>();
+    }
+    m.username = text(pop3, "username", c.mail.mailbox, file, "mail.pop3.");
+    // The name scripts/pop3server gives the mailbox's password in the secrets file.
+    m.password_secret = text(pop3, "password_secret", "pop3." + m.username, file, "mail.pop3.");
+    m.interval_ms = integer(pop3, "interval_s", 10, 1, 3600, file, "mail.pop3.") * 1000;
+    c.mailbox = m;
+  }
 
   const Json& dispatch = section(root, "dispatch", file);
   c.dispatch.workers = integer(dispatch, "workers", 4, 1, 64, file, "dispatch.");

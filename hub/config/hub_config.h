@@ -9,6 +9,7 @@
 #include "hub/connectors/registry.h"
 #include "hub/dispatch/dispatcher.h"
 #include "hub/http/server.h"
+#include "hub/inbound/mailbox.h"
 #include "hub/store/open_store.h"
 
 #include <filesystem>
@@ -33,6 +34,7 @@ struct HubConfig {
   std::filesystem::path secrets_file;
   http::ServerOptions http;
   connectors::MailSettings mail;
+  std::optional<inbound::MailboxSettings> mailbox;  // mail.pop3; absent: replies by mail are not read
   dispatch::DispatcherOptions dispatch;
   store::StoreConfig store;
 };

@@ -84,6 +84,7 @@ Response Api::route(const Request& request) const {
   }
   if (parts.empty() || parts[0] != "v1") throw ApiError(404, "not_found", "no such path");
   if (parts.size() >= 2 && parts[1] == "cases") return cases(request, parts);
+  if (parts.size() >= 2 && parts[1] == "review") return review(request, parts);
   if (parts.size() == 2 && parts[1] == "connectors") {
     d_.tokens.verify(request.header("authorization"));
     if (request.method != "GET") throw method_not_allowed();
@@ -148,6 +149,21 @@ Response Api::cases(const Request& request, const std::vector<std::string>& part
     return Response::json(202, {{"status", "accepted"}});
   }
   throw ApiError(404, "not_found", "no such path");
+}
+
+Response Api::review(const Request& request, const std::vector<std::string>& parts) const {
+  cases::Principal who = d_.tokens.verify(request.header("authorization"));
+  if (parts.size() == 2) {
+    if (request.method != "GET") throw method_not_allowed();
+    return Response::json(200, d_.review.list(who));
+  }
+  if (parts.size() != 3) throw ApiError(404, "not_found", "no such path");
+  if (request.method == "POST") return Response::json(200, d_.review.file(who, parts[2], parse_json_body(request.body)));
+  if (request.method == "DELETE") {
+    d_.review.dismiss(who, parts[2]);
+    return Response::empty(204);
+  }
+  throw method_not_allowed();
 }
 
 Response Api::disclosures(const cases::Principal& who, const std::string& case_id) const {

@@ -12,6 +12,7 @@
 #include "hub/http/token_authority.h"
 #include "hub/inbound/webhooks.h"
 #include "hub/metrics/metrics.h"
+#include "hub/review/review_queue.h"
 #include "hub/store/store.h"
 
 #include <filesystem>
@@ -25,6 +26,7 @@ struct ApiDependencies {
   const TokenAuthority& tokens;
   metrics::Registry& metrics;
   store::Store& store;
+  review::ReviewQueue& review;
   std::filesystem::path web_dir;  // the dashboard's static files; empty: no dashboard
 };
 
@@ -37,6 +39,7 @@ class Api {
   Response route(const Request& request) const;
   Response cases(const Request& request, const std::vector<std::string>& parts) const;
   Response connectors() const;
+  Response review(const Request& request, const std::vector<std::string>& parts) const;
   Response inbound(const Request& request, const std::string& instance) const;
   Response disclosures(const cases::Principal& who, const std::string& case_id) const;
   Response static_file(const std::string& relative) const;

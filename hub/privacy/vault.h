@@ -23,6 +23,18 @@ class Vault {
   std::optional<store::PersonRecord> open(const std::string& case_id, const store::PersonRecord& sealed);
   void erase(const std::string& case_id) { keys_.destroy(case_id); }
 
+  // Free text that belongs to a case (an agency's mail about it), sealed with the case's key:
+  // erasing the case erases it too. Nothing when the case was erased.
+  std::optional<std::string> seal_for_case(const std::string& case_id, const std::string& text,
+                                           const std::string& context);
+  // Free text that belongs to no case, sealed with a new key named `key_id`; forget(key_id)
+  // makes it unreadable for good.
+  std::string seal_alone(const std::string& key_id, const std::string& text, const std::string& context);
+  // Opens what either of the above sealed, `key_id` being the case id or the key's name. Nothing
+  // when that key is gone.
+  std::optional<std::string> open_text(const std::string& key_id, const std::string& sealed, const std::string& context);
+  void forget(const std::string& key_id) { keys_.destroy(key_id); }
+
  private:
   KeyStore& keys_;
 };

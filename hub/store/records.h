@@ -142,6 +142,27 @@ struct OpenRequest {
   std::string state;
 };
 
+// A request with what is needed to act on it from outside its case: hand an agency's mail to its
+// connector, check who may file a review item on it.
+struct RequestContext {
+  std::string request_id, case_id, instance, state, agency_reference;
+  std::string department, owner;  // of the case
+};
+
+// A mail the hub could not turn into status events on its own, waiting for a référent. `sealed`
+// holds its sender, subject, text and the connector's summary, sealed (hub/privacy/vault.h): with
+// the case's key when the mail matched a request, so erasing the case erases it too; with a key
+// of its own otherwise. Matched items are the case owner's to see; the others, the department's.
+struct ReviewItem {
+  std::string id;
+  std::string mail_id;     // the mail's Message-ID, or a digest of it: the same mail is queued once
+  std::string department;  // "" when nothing tells which department it is for
+  std::string owner;       // "" when it matched no request
+  std::string instance, request_id, case_id;  // "" when unknown
+  std::string received_at;
+  std::string sealed;
+};
+
 struct OutboxStats {
   int64_t depth = 0;
   int64_t oldest_created_ms = 0;  // 0 when empty

@@ -78,6 +78,26 @@ class Store {
   virtual std::vector<OpenRequest> open_requests(const std::string& instance) = 0;
   virtual std::optional<std::string> cursor(const std::string& instance) = 0;
   virtual void set_cursor(const std::string& instance, const std::string& cursor) = 0;
+
+  // Mail. The request whose correlation is `correlation` or, when that is empty or unknown, whose
+  // delivery used `delivery_key` as idempotency key (hence as Message-ID).
+  virtual std::optional<RequestContext> match_mail(const std::string& correlation,
+                                                   const std::string& delivery_key) = 0;
+  virtual std::optional<RequestContext> find_request(const std::string& request_id) = 0;
+  // A bounce: the agency never got the request. Moves it from sent to failed with `reason`;
+  // false when it is in any other state (the agency answered meanwhile, or it is settled).
+  virtual bool fail_request(const std::string& request_id, const std::string& at, const std::string& reason) = 0;
+
+  // Review queue. add: false when that mail is queued, or was, already (a mailbox read twice after
+  // a crash queues nothing twice). review_items: the waiting ones of a department, oldest first.
+  virtual bool add_review_item(const ReviewItem& item) = 0;
+  virtual std::vector<ReviewItem> review_items(const std::string& department) = 0;
+  virtual std::optional<ReviewItem> find_review_item(const std::string& id) = 0;
+  // Files a waiting item as `event` (source "referent") on its request: the event applies and the
+  // item closes, or neither happens (false: the event would not move the request).
+  virtual bool file_review_item(const std::string& id, const AgencyEvent& event) = 0;
+  // Closes a waiting item without any effect (not about any request). False when not waiting.
+  virtual bool dismiss_review_item(const std::string& id, const std::string& at) = 0;
 };
 
 }  // namespace guichet::store

@@ -39,9 +39,16 @@ std::vector<AgencyAccount> load_accounts(const std::string& file) {
     const auto& entry = json["accounts"][i];
     std::string where = "accounts[" + std::to_string(i) + "]";
     if (!entry.is_object()) throw std::invalid_argument(where + " must be an object");
-    accounts.push_back({required_text(entry, "address", where), required_text(entry, "password", where),
-                        parse_kind(required_text(entry, "kind", where), where),
-                        required_text(entry, "prefix", where)});
+    AgencyAccount account{required_text(entry, "address", where), required_text(entry, "password", where),
+                          parse_kind(required_text(entry, "kind", where), where), required_text(entry, "prefix", where)};
+    if (entry.contains("first_sequence")) {
+      const auto& first = entry["first_sequence"];
+      if (!first.is_number_integer() || first.get<int>() < 1 || first.get<int>() > 9999) {
+        throw std::invalid_argument(where + ".first_sequence must be a whole number from 1 to 9999");
+      }
+      account.first_sequence = first.get<int>();
+    }
+    accounts.push_back(std::move(account));
   }
   return accounts;
 }

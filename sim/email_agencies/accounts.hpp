@@ -1,5 +1,8 @@
 // The mailboxes `guichet-sim email_agencies` answers, from its --accounts file:
-//   {"accounts":[{"address","password","kind":"siao|childcare|association|cidff","prefix":"SIAO-95"}]}
+//   {"accounts":[{"address","password","kind":"siao|childcare|association|cidff","prefix":"SIAO-95",
+//                 "first_sequence":1}]}
+// first_sequence (optional, default 1) numbers the first request answered, which also picks the
+// decision it gets (replies.hpp: decision_for), so that a test can ask for a given kind of answer.
 #ifndef GUICHET_SIM_EMAIL_AGENCIES_ACCOUNTS_HPP
 #define GUICHET_SIM_EMAIL_AGENCIES_ACCOUNTS_HPP
 
@@ -15,6 +18,7 @@ struct AgencyAccount {
   std::string password;
   AgencyKind kind = AgencyKind::siao;
   std::string prefix;    // of its own references: "SIAO-95" gives SIAO-95-0001, SIAO-95-0002...
+  int first_sequence = 1;
 };
 
 // Throws std::invalid_argument naming the entry (by index, never by address) that is wrong.

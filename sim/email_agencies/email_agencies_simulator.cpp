@@ -81,7 +81,7 @@ std::string domain_of(const std::string& address) { return address.substr(addres
 }  // namespace
 
 EmailAgenciesSimulator::EmailAgenciesSimulator(EmailAgenciesSettings settings) : settings_(std::move(settings)) {
-  for (const auto& account : settings_.accounts) agencies_.push_back(Agency{account, 0, {}, {}});
+  for (const auto& account : settings_.accounts) agencies_.push_back(Agency{account, account.first_sequence - 1, {}, {}});
 }
 
 EmailAgenciesSimulator::~EmailAgenciesSimulator() { stop(); }

@@ -69,6 +69,13 @@ const char* const kSchema[] = {
          id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, request_id TEXT NOT NULL,
          instance TEXT NOT NULL, agency TEXT NOT NULL, fields TEXT NOT NULL, at TEXT NOT NULL))",
     "CREATE INDEX IF NOT EXISTS disclosures_by_case ON disclosures(case_id, id)",
+    // A reply quotes the Message-ID of the hub's mail, which holds the delivery's key.
+    "CREATE INDEX IF NOT EXISTS requests_by_delivery_key ON requests(delivery_key)",
+    R"(CREATE TABLE IF NOT EXISTS review_items(
+         seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, mail_id TEXT NOT NULL UNIQUE, department TEXT NOT NULL, owner TEXT NOT NULL,
+         instance TEXT NOT NULL, request_id TEXT NOT NULL, case_id TEXT NOT NULL, received_at TEXT NOT NULL,
+         sealed TEXT NOT NULL, closed_at TEXT))",
+    "CREATE INDEX IF NOT EXISTS review_waiting ON review_items(department, seq) WHERE closed_at IS NULL",
 };
 
 int64_t parse_ms(const std::string& rfc3339) { return parse_time(rfc3339).value_or(0); }
@@ -227,6 +234,57 @@ void record_disclosure(Session& s, const Delivery& d, const Transition& t) {
   s << "INSERT INTO disclosures(case_id, request_id, instance, agency, fields, at) VALUES(?,?,?,?,?,?)",
       bind(d.request.case_id), bind(d.request.id), bind(d.request.instance), bind(d.request.agency),
       bind(fields), bind(at), now;
+}
+
+// Applies an agency's (or a référent's) report to its request, under the rules of
+// apply_agency_event (store.h); false when it moves nothing.
+bool apply_event(Session& s, const AgencyEvent& e) {
+  auto next = parse_request_state(e.state);
+  if (!next) return false;
+  Statement q(s);
+  if (!e.request_id.empty()) {
+    q << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.id = ? AND r.instance = ?",
+        bind(e.request_id), bind(e.instance);
+  } else {
+    q << std::string("SELECT ") + kRequestColumns +
+             " FROM requests r WHERE r.instance = ? AND r.agency_reference = ?",
+        bind(e.instance), bind(e.agency_reference);
+  }
+  q.execute();
+  Rows rows(q);
+  if (rows.size() == 0) return false;
+  RequestRecord r = read_request(rows, 0);
+  auto current = parse_request_state(r.state).value_or(RequestState::queued);
+  if (!agency_may_move(current, *next)) return false;
+  if (*next == current && e.message == r.message) return false;
+  // An older report never overwrites a newer one (RFC 3339 UTC with fixed precision sorts as text
+  // only when both come from the same formatter, so compare parsed times).
+  if (!r.agency_at.empty() && !e.at.empty() && parse_ms(e.at) < parse_ms(r.agency_at)) return false;
+  Transition t;
+  t.entries.push_back({e.state, e.at.empty() ? e.recorded_at : e.at, e.source, e.message});
+  t.message = e.message;
+  if (!e.agency_reference.empty() && r.agency_reference.empty()) t.agency_reference = e.agency_reference;
+  apply_transition(s, r.id, t);
+  std::string agency_at = e.at.empty() ? e.recorded_at : e.at;
+  s << "UPDATE requests SET agency_at = ?, updated_at = ? WHERE id = ?", bind(agency_at),
+      bind(e.recorded_at), bind(r.id), now;
+  return true;
+}
+
+constexpr const char* kContextColumns =
+    "r.id, r.case_id, r.instance, r.state, r.agency_reference, c.department, c.owner";
+
+RequestContext read_context(const Rows& rows, size_t row) {
+  return {rows.text(row, 0), rows.text(row, 1), rows.text(row, 2), rows.text(row, 3),
+          rows.text(row, 4), rows.text(row, 5), rows.text(row, 6)};
+}
+
+constexpr const char* kReviewColumns =
+    "id, mail_id, department, owner, instance, request_id, case_id, received_at, sealed";
+
+ReviewItem read_review_item(const Rows& rows, size_t row) {
+  return {rows.text(row, 0), rows.text(row, 1), rows.text(row, 2), rows.text(row, 3), rows.text(row, 4),
+          rows.text(row, 5), rows.text(row, 6), rows.text(row, 7), rows.text(row, 8)};
 }
 
 }  // namespace
@@ -491,6 +549,7 @@ bool SqliteStore::erase_case(const std::string& case_id) {
         "DELETE FROM people WHERE case_id = ?",
         "DELETE FROM idempotency WHERE case_id = ?",
         "DELETE FROM disclosures WHERE case_id = ?",
+        "DELETE FROM review_items WHERE case_id = ?",
     };
     for (const char* statement : kChildren) s << statement, bind(case_id), now;
     Statement d(s);
@@ -621,38 +680,7 @@ std::vector<std::pair<std::string, int64_t>> SqliteStore::overdue_by_instance(co
 }
 
 bool SqliteStore::apply_agency_event(const AgencyEvent& e) {
-  auto next = parse_request_state(e.state);
-  if (!next) return false;
-  return write([&](Session& s) {
-    Statement q(s);
-    if (!e.request_id.empty()) {
-      q << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.id = ? AND r.instance = ?",
-          bind(e.request_id), bind(e.instance);
-    } else {
-      q << std::string("SELECT ") + kRequestColumns +
-               " FROM requests r WHERE r.instance = ? AND r.agency_reference = ?",
-          bind(e.instance), bind(e.agency_reference);
-    }
-    q.execute();
-    Rows rows(q);
-    if (rows.size() == 0) return false;
-    RequestRecord r = read_request(rows, 0);
-    auto current = parse_request_state(r.state).value_or(RequestState::queued);
-    if (!agency_may_move(current, *next)) return false;
-    if (*next == current && e.message == r.message) return false;
-    // An older report never overwrites a newer one (RFC 3339 UTC with fixed precision sorts as text
-    // only when both come from the same formatter, so compare parsed times).
-    if (!r.agency_at.empty() && !e.at.empty() && parse_ms(e.at) < parse_ms(r.agency_at)) return false;
-    Transition t;
-    t.entries.push_back({e.state, e.at.empty() ? e.recorded_at : e.at, e.source, e.message});
-    t.message = e.message;
-    if (!e.agency_reference.empty() && r.agency_reference.empty()) t.agency_reference = e.agency_reference;
-    apply_transition(s, r.id, t);
-    std::string agency_at = e.at.empty() ? e.recorded_at : e.at;
-    s << "UPDATE requests SET agency_at = ?, updated_at = ? WHERE id = ?", bind(agency_at),
-        bind(e.recorded_at), bind(r.id), now;
-    return true;
-  });
+  return write([&](Session& s) { return apply_event(s, e); });
 }
 
 std::vector<OpenRequest> SqliteStore::open_requests(const std::string& instance) {
@@ -684,6 +712,103 @@ void SqliteStore::set_cursor(const std::string& instance, const std::string& cur
     s << "INSERT INTO cursors(instance, cursor) VALUES(?, ?) "
          "ON CONFLICT(instance) DO UPDATE SET cursor = excluded.cursor",
         bind(instance), bind(cursor), now;
+  });
+}
+
+std::optional<RequestContext> SqliteStore::match_mail(const std::string& correlation, const std::string& delivery_key) {
+  Session s = reader();
+  for (const auto& [column, value] : {std::pair<std::string, std::string>("correlation", correlation),
+                                     std::pair<std::string, std::string>("delivery_key", delivery_key)}) {
+    if (value.empty()) continue;
+    Statement q(s);
+    q << std::string("SELECT ") + kContextColumns + " FROM requests r JOIN cases c ON c.id = r.case_id WHERE r." +
+             column + " = ?",
+        bind(value);
+    q.execute();
+    Rows rows(q);
+    if (rows.size()) return std::optional<RequestContext>(read_context(rows, 0));
+  }
+  return std::optional<RequestContext>();
+}
+
+std::optional<RequestContext> SqliteStore::find_request(const std::string& request_id) {
+  Session s = reader();
+  Statement q(s);
+  q << std::string("SELECT ") + kContextColumns + " FROM requests r JOIN cases c ON c.id = r.case_id WHERE r.id = ?",
+      bind(request_id);
+  q.execute();
+  Rows rows(q);
+  if (rows.size() == 0) return std::optional<RequestContext>();
+  return std::optional<RequestContext>(read_context(rows, 0));
+}
+
+bool SqliteStore::fail_request(const std::string& request_id, const std::string& at, const std::string& reason) {
+  return write([&](Session& s) {
+    Statement q(s);
+    q << "SELECT state FROM requests WHERE id = ?", bind(request_id);
+    q.execute();
+    Rows rows(q);
+    // Only a request the agency has not answered: an answer proves a copy arrived somewhere.
+    if (rows.size() == 0 || rows.text(0, 0) != "sent") return false;
+    Transition t;
+    t.entries.push_back({"failed", at, "email", reason});
+    t.message = reason;
+    apply_transition(s, request_id, t);
+    return true;
+  });
+}
+
+bool SqliteStore::add_review_item(const ReviewItem& i) {
+  return write([&](Session& s) {
+    Poco::Int64 seen = 0;
+    s << "SELECT COUNT(*) FROM review_items WHERE mail_id = ?", into(seen), bind(i.mail_id), now;
+    if (seen) return false;
+    s << "INSERT INTO review_items(id, mail_id, department, owner, instance, request_id, case_id, received_at, sealed) "
+         "VALUES(?,?,?,?,?,?,?,?,?)",
+        bind(i.id), bind(i.mail_id), bind(i.department), bind(i.owner), bind(i.instance), bind(i.request_id),
+        bind(i.case_id), bind(i.received_at), bind(i.sealed), now;
+    return true;
+  });
+}
+
+std::vector<ReviewItem> SqliteStore::review_items(const std::string& department) {
+  Session s = reader();
+  Statement q(s);
+  q << std::string("SELECT ") + kReviewColumns +
+           " FROM review_items WHERE department = ? AND closed_at IS NULL ORDER BY seq",
+      bind(department);
+  q.execute();
+  Rows rows(q);
+  std::vector<ReviewItem> items;
+  for (size_t i = 0; i < rows.size(); ++i) items.push_back(read_review_item(rows, i));
+  return items;
+}
+
+std::optional<ReviewItem> SqliteStore::find_review_item(const std::string& id) {
+  Session s = reader();
+  Statement q(s);
+  q << std::string("SELECT ") + kReviewColumns + " FROM review_items WHERE id = ? AND closed_at IS NULL", bind(id);
+  q.execute();
+  Rows rows(q);
+  if (rows.size() == 0) return std::optional<ReviewItem>();
+  return std::optional<ReviewItem>(read_review_item(rows, 0));
+}
+
+bool SqliteStore::file_review_item(const std::string& id, const AgencyEvent& event) {
+  return write([&](Session& s) {
+    Poco::Int64 waiting = 0;
+    s << "SELECT COUNT(*) FROM review_items WHERE id = ? AND closed_at IS NULL", into(waiting), bind(id), now;
+    if (!waiting || !apply_event(s, event)) return false;
+    s << "UPDATE review_items SET closed_at = ?, sealed = '' WHERE id = ?", bind(event.recorded_at), bind(id), now;
+    return true;
+  });
+}
+
+bool SqliteStore::dismiss_review_item(const std::string& id, const std::string& at) {
+  return write([&](Session& s) {
+    Statement q(s);
+    q << "UPDATE review_items SET closed_at = ?, sealed = '' WHERE id = ? AND closed_at IS NULL", bind(at), bind(id);
+    return q.execute() > 0;
   });
 }
 

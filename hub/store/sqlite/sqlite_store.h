@@ -52,6 +52,14 @@ class SqliteStore final : public Store {
   std::vector<OpenRequest> open_requests(const std::string& instance) override;
   std::optional<std::string> cursor(const std::string& instance) override;
   void set_cursor(const std::string& instance, const std::string& cursor) override;
+  std::optional<RequestContext> match_mail(const std::string& correlation, const std::string& delivery_key) override;
+  std::optional<RequestContext> find_request(const std::string& request_id) override;
+  bool fail_request(const std::string& request_id, const std::string& at, const std::string& reason) override;
+  bool add_review_item(const ReviewItem& item) override;
+  std::vector<ReviewItem> review_items(const std::string& department) override;
+  std::optional<ReviewItem> find_review_item(const std::string& id) override;
+  bool file_review_item(const std::string& id, const AgencyEvent& event) override;
+  bool dismiss_review_item(const std::string& id, const std::string& at) override;
 
  private:
   // Runs `body` as one transaction on the writer session (in a group commit), undoing it on any

@@ -251,6 +251,95 @@ TEST_P(StoreTest, ErasureLeavesNothingOfTheCase) {
   EXPECT_FALSE(store_->erase_case("c1"));
 }
 
+TEST_P(StoreTest, MailIsMatchedByCorrelationOrByDeliveryKey) {
+  store_->create_case(a_case("c1", "ref-a"), std::nullopt);
+  auto by_correlation = store_->match_mail("c1housing", "");
+  ASSERT_TRUE(by_correlation);
+  EXPECT_EQ(by_correlation->request_id, "c1-housing");
+  EXPECT_EQ(by_correlation->instance, "housing-95");
+  EXPECT_EQ(by_correlation->department, "95");
+  EXPECT_EQ(by_correlation->owner, "ref-a");
+  EXPECT_EQ(by_correlation->state, "queued");
+  // An unknown correlation (a forged or mistyped tag) falls back on the quoted Message-ID.
+  EXPECT_EQ(store_->match_mail("GCH-UNKNOWN", "key-c1allowance")->request_id, "c1-allowance");
+  EXPECT_FALSE(store_->match_mail("GCH-UNKNOWN", "key-unknown"));
+  EXPECT_FALSE(store_->match_mail("", ""));
+  EXPECT_EQ(store_->find_request("c1-allowance")->case_id, "c1");
+  EXPECT_FALSE(store_->find_request("c1-nothing"));
+}
+
+TEST_P(StoreTest, ABounceFailsOnlyARequestTheAgencyHasNotAnswered) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  auto claimed = store_->claim("w", kStart, 60000, 10);
+  Transition sent;
+  sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
+  for (const auto& delivery : claimed) store_->complete(delivery, sent);
+  ASSERT_TRUE(store_->apply_agency_event(
+      {"housing-95", "c1-housing", "", "acknowledged", format_time(kStart + 10), format_time(kStart + 10), "email", ""}));
+
+  EXPECT_TRUE(store_->fail_request("c1-allowance", format_time(kStart + 20), "courriel non distribué (5.1.1)"));
+  EXPECT_FALSE(store_->fail_request("c1-allowance", format_time(kStart + 30), "again"));  // already failed
+  EXPECT_FALSE(store_->fail_request("c1-housing", format_time(kStart + 30), "late bounce"));
+  auto c = store_->find_case("c1");
+  EXPECT_EQ(c->requests[0].state, "failed");
+  EXPECT_EQ(c->requests[0].message, "courriel non distribué (5.1.1)");
+  EXPECT_EQ(c->requests[0].history.back().source, "email");
+  EXPECT_EQ(c->requests[1].state, "acknowledged");
+}
+
+TEST_P(StoreTest, AReviewItemIsQueuedOnceThenFiledOrDismissed) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  auto claimed = store_->claim("w", kStart, 60000, 10);
+  Transition sent;
+  sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
+  for (const auto& delivery : claimed) store_->complete(delivery, sent);
+
+  ReviewItem matched{"m1", "<a@x>", "95", "ref-a", "housing-95", "c1-housing", "c1", format_time(kStart), "g1.sealed"};
+  ReviewItem loose{"m2", "<b@x>", "95", "", "", "", "", format_time(kStart + 1), "g1.other"};
+  EXPECT_TRUE(store_->add_review_item(matched));
+  EXPECT_TRUE(store_->add_review_item(loose));
+  ReviewItem again = matched;
+  again.id = "m3";
+  EXPECT_FALSE(store_->add_review_item(again));  // the same mail, read again after a crash
+  auto waiting = store_->review_items("95");
+  ASSERT_EQ(waiting.size(), 2u);
+  EXPECT_EQ(waiting[0].id, "m1");
+  EXPECT_EQ(waiting[0].sealed, "g1.sealed");
+  EXPECT_EQ(waiting[1].owner, "");
+  EXPECT_TRUE(store_->review_items("93").empty());
+
+  AgencyEvent refused{"housing-95", "c1-housing", "", "refused", format_time(kStart + 5), format_time(kStart + 5),
+                      "referent", "plus de place"};
+  AgencyEvent backwards = refused;
+  backwards.state = "queued";
+  EXPECT_FALSE(store_->file_review_item("m1", backwards));
+  EXPECT_TRUE(store_->find_review_item("m1"));  // a refused filing leaves the item waiting
+  EXPECT_TRUE(store_->file_review_item("m1", refused));
+  EXPECT_FALSE(store_->find_review_item("m1"));
+  EXPECT_FALSE(store_->file_review_item("m1", refused));
+  auto request = store_->find_case("c1")->requests[1];
+  ASSERT_EQ(request.id, "c1-housing");
+  EXPECT_EQ(request.state, "refused");
+  EXPECT_EQ(request.history.back().source, "referent");
+  EXPECT_EQ(request.message, "plus de place");
+
+  EXPECT_TRUE(store_->dismiss_review_item("m2", format_time(kStart + 6)));
+  EXPECT_FALSE(store_->dismiss_review_item("m2", format_time(kStart + 7)));
+  EXPECT_TRUE(store_->review_items("95").empty());
+  // Closed items still remember their mail, so that it is never queued again.
+  loose.id = "m4";
+  EXPECT_FALSE(store_->add_review_item(loose));
+}
+
+TEST_P(StoreTest, ErasingACaseRemovesItsReviewItems) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  ASSERT_TRUE(store_->add_review_item({"m1", "<a@x>", "95", "ref-a", "housing-95", "c1-housing", "c1",
+                                       format_time(kStart), "g1.sealed"}));
+  EXPECT_TRUE(store_->erase_case("c1"));
+  EXPECT_TRUE(store_->review_items("95").empty());
+  EXPECT_FALSE(store_->find_review_item("m1"));
+}
+
 TEST_P(StoreTest, CursorsPersist) {
   EXPECT_FALSE(store_->cursor("ft-95"));
   store_->set_cursor("ft-95", "2026-11-18T08:00:00Z");

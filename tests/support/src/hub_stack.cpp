@@ -30,7 +30,7 @@ HubStack::HubStack(HubStackOptions options)
       ft_port_(free_port()) {
   data_dir_ = dir_ / "data";
   std::filesystem::create_directories(data_dir_);
-  const Json secrets = {{"caf-95.client_secret", "caf-client-secret-for-tests"},
+  Json secrets = {{"caf-95.client_secret", "caf-client-secret-for-tests"},
                         {"caf-95.webhook_secret", "caf-webhook-secret-for-tests"},
                         {"france-travail-95.client_secret", "ft-client-secret-for-tests"}};
   write_file(data_dir_ / "secrets.json", secrets.dump());
@@ -48,13 +48,47 @@ HubStack::HubStack(HubStackOptions options)
   if (options_.edit_department) options_.edit_department(department);
   write_file(dir_ / "departments" / "95.json", department.dump(2));
 
+  Json mail = {{"smtp_host", "127.0.0.1"}, {"smtp_port", mail_->port()}};
+  if (options_.email_agencies) {
+    const std::string hub_mailbox = "guichet@guichet.local";
+    std::vector<std::string> addresses = {hub_mailbox};
+    Json accounts = Json::array();
+    for (const auto& instance : department["instances"]) {
+      std::string plugin = instance.value("plugin", "");
+      if (plugin != "housing" && plugin != "childcare" && plugin != "psych_support") continue;
+      std::string address = instance["settings"]["to"];
+      addresses.push_back(address);
+      std::string kind = plugin == "housing" ? "siao" : plugin == "childcare" ? "childcare" : "association";
+      accounts.push_back({{"address", address}, {"kind", kind}, {"prefix", kind == "siao" ? "SIAO-95" : "AG-95"},
+                          {"first_sequence", options_.email_first_sequence}});
+    }
+    pop3_.emplace(dir_.path(), addresses);
+    for (auto& account : accounts) account["password"] = pop3_->password(account["address"]);
+    write_file(dir_ / "accounts.json", Json{{"accounts", accounts}}.dump(2));
+    // The hub finds its mailbox's password where the demo keeps it: in its secrets file.
+    secrets["pop3." + hub_mailbox] = pop3_->password(hub_mailbox);
+    write_file(data_dir_ / "secrets.json", secrets.dump());
+    mail["mailbox"] = hub_mailbox;
+    mail["pop3"] = {{"host", "127.0.0.1"}, {"port", pop3_->port()}, {"interval_s", 1}};
+    email_agencies_.emplace(ChildProcess::Options{
+        Paths::binary("guichet-sim"),
+        {"email_agencies", "--pop3-port", std::to_string(pop3_->port()), "--smtp-port", std::to_string(mail_->port()),
+         "--accounts", (dir_ / "accounts.json").string(), "--step-ms", std::to_string(options_.step_ms), "--poll-ms",
+         "200"},
+        dir_ / "email_agencies.log",
+        {},
+        {},
+        "email_agencies"});
+    email_agencies_->wait_for_log("answering");
+  }
+
   const Json config = {
       {"listen", {{"host", "127.0.0.1"}, {"port", hub_port_}}},
       {"data_dir", data_dir_.string()},
       {"plugin_dir", (options_.plugin_dir.empty() ? Paths::plugin_dir() : options_.plugin_dir).string()},
       {"departments_dir", (dir_ / "departments").string()},
       {"web_dir", (Paths::source_dir() / "hub" / "web").string()},
-      {"mail", {{"smtp_host", "127.0.0.1"}, {"smtp_port", mail_->port()}}},
+      {"mail", mail},
       {"dispatch", {{"workers", 2}, {"lease_s", options_.lease_s}, {"retry", options_.retry}}}};
   config_file_ = dir_ / "guichet.json";
   write_file(config_file_, config.dump(2));

@@ -2,12 +2,15 @@
 // HubStack: the whole of Guichet on loopback for one test — the mail server, the CAF and France
 // Travail simulators and the hub — on free ports, with its own data directory and a department 95
 // wired like config/departments/95.json (its five agency instances, pointed at these simulators).
+// With email_agencies, also the POP3 server and the e-mail agencies' simulator, and the hub reads
+// its own mailbox: the three e-mail agencies answer by mail.
 //
 // Ownership: the stack owns every process it starts and stops them all when destroyed.
 // Thread-safety: none; drive it from the test's thread.
 #include "guichet/test/child_process.hpp"
 #include "guichet/test/http_client.hpp"
 #include "guichet/test/mail_server.hpp"
+#include "guichet/test/pop3_server.hpp"
 #include "guichet/test/temp_dir.hpp"
 
 #include <nlohmann/json.hpp>
@@ -27,6 +30,8 @@ struct HubStackOptions {
   std::filesystem::path plugin_dir;  // empty: the build's plugins
   // Changes department 95 (the shipped file, pointed at this stack) before the hub reads it.
   std::function<void(nlohmann::json&)> edit_department;
+  bool email_agencies = false;
+  int email_first_sequence = 1;  // the simulated agencies' first answer number (decisions follow it)
 };
 
 class HubStack {
@@ -50,6 +55,8 @@ class HubStack {
   // A URL on an agency simulator ("caf" or "france_travail"), e.g. for POST /_faults.
   std::string agency_url(const std::string& agency, const std::string& path) const;
   Maildir maildir() const { return mail_->maildir(); }
+  // The POP3 server; only with email_agencies.
+  const Pop3Server& pop3() const { return *pop3_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
   std::string hub_log() const;
 
@@ -60,7 +67,8 @@ class HubStack {
   std::filesystem::path config_file_;
   std::uint16_t hub_port_, caf_port_, ft_port_;
   std::optional<MailServer> mail_;
-  std::optional<ChildProcess> caf_, france_travail_, hub_;
+  std::optional<Pop3Server> pop3_;
+  std::optional<ChildProcess> caf_, france_travail_, email_agencies_, hub_;
 };
 
 }  // namespace guichet::test
