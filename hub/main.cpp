@@ -2,10 +2,12 @@
 //
 //   guichet serve [--config FILE] [--data-dir DIR] [--port N]
 //   guichet token --referent ID --department CODE [--ttl 8h] [--config FILE] [--data-dir DIR]
-//   guichet connectors [--config FILE] [--data-dir DIR]
+//   guichet connectors [--check] [--config FILE] [--data-dir DIR]
+//   guichet new-connector NAME --channel rest|email [--dir DIR] [--need KIND]
 #include "hub/cases/case_service.h"
 #include "hub/cases/deadline.h"
 #include "hub/config/hub_config.h"
+#include "hub/conformance/conformance.h"
 #include "hub/connectors/errors.h"
 #include "hub/connectors/registry.h"
 #include "hub/dispatch/dispatcher.h"
@@ -19,6 +21,7 @@
 #include "hub/privacy/key_store.h"
 #include "hub/privacy/vault.h"
 #include "hub/review/review_queue.h"
+#include "hub/scaffold/scaffold.h"
 #include "hub/store/open_store.h"
 
 #include <Poco/ConsoleChannel.h>
@@ -31,6 +34,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace {
 
@@ -40,7 +44,8 @@ constexpr const char* kUsage =
     "usage:\n"
     "  guichet serve [--config FILE] [--data-dir DIR] [--port N]\n"
     "  guichet token --referent ID --department CODE [--ttl 8h] [--config FILE] [--data-dir DIR]\n"
-    "  guichet connectors [--config FILE] [--data-dir DIR]\n";
+    "  guichet connectors [--check] [--config FILE] [--data-dir DIR]\n"
+    "  guichet new-connector NAME --channel rest|email [--dir DIR] [--need KIND]\n";
 
 struct Arguments {
   std::string command;
@@ -52,13 +57,24 @@ struct Arguments {
   }
 };
 
+// Options are "--name value", except the flags below, which take none; new-connector's NAME is
+// its one bare word.
 std::optional<Arguments> parse_arguments(int argc, char** argv) {
+  static const std::set<std::string> kFlags = {"check"};
   if (argc < 2) return std::nullopt;
   Arguments args{argv[1], {}};
   for (int i = 2; i < argc; ++i) {
     std::string word = argv[i];
-    if (word.rfind("--", 0) != 0 || i + 1 >= argc) return std::nullopt;
-    args.options[word.substr(2)] = argv[++i];
+    if (word.rfind("--", 0) != 0) {
+      if (args.command != "new-connector" || args.options.count("name")) return std::nullopt;
+      args.options["name"] = word;
+    } else if (kFlags.count(word.substr(2))) {
+      args.options[word.substr(2)] = "yes";
+    } else if (i + 1 < argc) {
+      args.options[word.substr(2)] = argv[++i];
+    } else {
+      return std::nullopt;
+    }
   }
   return args;
 }
@@ -265,7 +281,16 @@ int list_connectors(const Arguments& args) {
     std::cout << '\n';
     all_ready = all_ready && i.state == connectors::InstanceState::ready;
   }
-  return all_ready ? 0 : 1;
+  if (args.options.count("check") == 0) return all_ready ? 0 : 1;
+
+  // The conformance suite on every plugin file the hub would load: a plugin that fails it must
+  // not be deployed, whether or not an instance uses it yet.
+  bool all_conform = true;
+  for (const auto& p : registry.plugins()) {
+    if (p.state != "loaded") continue;
+    all_conform = conformance::check_plugin(p.file, std::cout) && all_conform;
+  }
+  return all_ready && all_conform ? 0 : 1;
 }
 
 }  // namespace
@@ -281,6 +306,7 @@ int main(int argc, char** argv) {
     if (args->command == "serve") return serve(*args);
     if (args->command == "token") return token(*args);
     if (args->command == "connectors") return list_connectors(*args);
+    if (args->command == "new-connector") return scaffold::run_new_connector(args->options, std::cout);
   } catch (const config::ConfigError& e) {
     std::cerr << "guichet: configuration error: " << e.what() << '\n';
     return 78;  // EX_CONFIG

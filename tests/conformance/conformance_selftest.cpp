@@ -1,6 +1,6 @@
 // The conformance suite checked on itself: it passes a plugin the hub ships and refuses, with the
 // reasons, one that breaks the rules.
-#include "tests/conformance/conformance.h"
+#include "hub/conformance/conformance.h"
 
 #include <gtest/gtest.h>
 

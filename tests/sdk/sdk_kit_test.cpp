@@ -3,7 +3,6 @@
 // tests and the conformance suite, drop the plugin into a real hub's plugin directory and watch a
 // case reach the agency (a loopback HTTP server standing in for it) exactly once.
 #include "guichet/test/harness.hpp"
-#include "hub/scaffold/scaffold.h"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -152,6 +151,8 @@ TEST(SdkKit, AnOutOfTreeConnectorBuildsPassesConformanceAndDeliversThroughARealH
   for (const char* file : {"maison_des_femmes.so", "maison_des_femmes.json"}) {
     fs::copy_file(dir / "example" / "plugins" / file, plugins / file);
   }
+  const std::vector<std::string> where = {"--config", (dir / "guichet.json").string(), "--data-dir",
+                                          (dir / "data").string()};
   Json instance = {{"instance", "mdf-95"},
                    {"plugin", "maison_des_femmes"},
                    {"agency", "Maison des femmes de Cergy"},
@@ -164,10 +165,17 @@ TEST(SdkKit, AnOutOfTreeConnectorBuildsPassesConformanceAndDeliversThroughARealH
                                          {"departments_dir", "departments"},
                                          {"dispatch", {{"workers", 1}}}})
                                        .dump(2));
+  // Before deploying, the department runs the conformance suite through the hub itself.
+  std::vector<std::string> check = {"connectors", "--check"};
+  check.insert(check.end(), where.begin(), where.end());
+  ASSERT_NO_FATAL_FAILURE(run(dir, "check", Paths::binary("guichet"), check));
+  std::string checked = read_file(dir / "check.log");
+  EXPECT_NE(checked.find("ready  mdf-95"), std::string::npos) << checked;
+  EXPECT_NE(checked.find("conformance of maison_des_femmes"), std::string::npos) << checked;
+  EXPECT_NE(checked.find(" 0 failed"), std::string::npos) << checked;
+
   const auto port = free_port();
   const std::string hub = "http://127.0.0.1:" + std::to_string(port);
-  const std::vector<std::string> where = {"--config", (dir / "guichet.json").string(), "--data-dir",
-                                          (dir / "data").string()};
   std::vector<std::string> serve = {"serve", "--port", std::to_string(port)};
   serve.insert(serve.end(), where.begin(), where.end());
   ChildProcess guichet({Paths::binary("guichet"), serve, dir / "hub.log", {}, {}, "guichet"});
@@ -212,13 +220,13 @@ TEST(SdkKit, AnOutOfTreeConnectorBuildsPassesConformanceAndDeliversThroughARealH
 TEST(SdkKit, NewConnectorSkeletonsBuildAndPassTheirTestsAndTheConformanceSuite) {
   TempDir dir("guichet-sdk-scaffold");
   fs::path sdk = install_sdk(dir);
-  std::ostringstream out;
   for (const char* channel : {"rest", "email"}) {
     std::string name = std::string("mdf_") + channel;
-    ASSERT_EQ(scaffold::run_new_connector({{"name", name}, {"channel", channel}, {"dir", (dir / "projects" / name).string()}}, out), 0)
-        << out.str();
+    ASSERT_NO_FATAL_FAILURE(run(dir, "new-" + name, Paths::binary("guichet"),
+                                {"new-connector", name, "--channel", channel, "--dir", (dir / "projects" / name).string()}));
   }
-  EXPECT_NE(out.str().find("wrote connector \"mdf_rest\" (rest, serves psych_support)"), std::string::npos) << out.str();
+  std::string said = read_file(dir / "new-mdf_rest.log");
+  EXPECT_NE(said.find("wrote connector \"mdf_rest\" (rest, serves psych_support)"), std::string::npos) << said;
   // Both skeletons in one build, to pay CMake's start-up once.
   write_file(dir / "projects" / "CMakeLists.txt",
              "cmake_minimum_required(VERSION 3.25)\nproject(skeletons LANGUAGES CXX)\nenable_testing()\n"
@@ -233,16 +241,41 @@ TEST(SdkKit, NewConnectorSkeletonsBuildAndPassTheirTestsAndTheConformanceSuite) 
 
 TEST(SdkKit, NewConnectorRefusesBadNamesAndNeverOverwrites) {
   TempDir dir("guichet-sdk-scaffold");
-  std::ostringstream out;
-  EXPECT_EQ(scaffold::run_new_connector({{"name", "Bad-Name"}, {"channel", "rest"}, {"dir", (dir / "a").string()}}, out), 2);
-  EXPECT_EQ(scaffold::run_new_connector({{"name", "ok"}, {"channel", "fax"}, {"dir", (dir / "a").string()}}, out), 2);
-  EXPECT_EQ(scaffold::run_new_connector({{"name", "ok"}, {"channel", "rest"}, {"need", "dentist"}, {"dir", (dir / "a").string()}}, out), 2);
+  auto status_of = [&](const std::string& name, std::vector<std::string> args) {
+    args.insert(args.begin(), "new-connector");
+    ChildProcess process({Paths::binary("guichet"), args, dir / (name + ".log"), {}, {}, name});
+    return process.wait_for_exit(30s);
+  };
+  const std::string a = (dir / "a").string();
+  EXPECT_EQ(status_of("bad-name", {"Bad-Name", "--channel", "rest", "--dir", a}), 2);
+  EXPECT_EQ(status_of("bad-channel", {"ok", "--channel", "fax", "--dir", a}), 2);
+  EXPECT_EQ(status_of("bad-need", {"ok", "--channel", "rest", "--need", "dentist", "--dir", a}), 2);
+  EXPECT_EQ(status_of("two-names", {"ok", "other", "--channel", "rest", "--dir", a}), 2);
   EXPECT_FALSE(fs::exists(dir / "a"));
   write_file(dir / "taken" / "mine.txt", "an author's work");
-  EXPECT_EQ(scaffold::run_new_connector({{"name", "ok"}, {"channel", "rest"}, {"dir", (dir / "taken").string()}}, out), 2);
+  EXPECT_EQ(status_of("taken", {"ok", "--channel", "rest", "--dir", (dir / "taken").string()}), 2);
   EXPECT_EQ(read_file(dir / "taken" / "mine.txt"), "an author's work");
-  EXPECT_NE(out.str().find("exists and is not empty"), std::string::npos) << out.str();
-  EXPECT_EQ(scaffold::class_name("maison_des_femmes"), "MaisonDesFemmes");
+  std::string said = read_file(dir / "taken.log");
+  EXPECT_NE(said.find("exists and is not empty"), std::string::npos) << said;
+}
+
+// A plugin that breaks the rules is refused by `guichet connectors --check`, which names the check.
+TEST(SdkKit, ConnectorsCheckRefusesAPluginThatFailsConformance) {
+  TempDir dir("guichet-sdk-check");
+  fs::create_directories(dir / "plugins");
+  fs::create_directories(dir / "departments");
+  for (const char* file : {"careless.so", "careless.json"}) {
+    fs::copy_file(fs::path(CARELESS_PLUGIN_DIR) / file, dir / "plugins" / file);
+  }
+  write_file(dir / "guichet.json", Json({{"plugin_dir", "plugins"}, {"departments_dir", "departments"}}).dump());
+  ChildProcess check({Paths::binary("guichet"),
+                      {"connectors", "--check", "--config", (dir / "guichet.json").string(), "--data-dir",
+                       (dir / "data").string()},
+                      dir / "check.log", {}, {}, "check"});
+  EXPECT_EQ(check.wait_for_exit(60s), 1);
+  std::string said = read_file(dir / "check.log");
+  EXPECT_NE(said.find("FAIL"), std::string::npos) << said;
+  EXPECT_EQ(said.find(" 0 failed"), std::string::npos) << said;
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 // The conformance checks themselves. Each one builds its own AgencyHost and Session, so they can run
 // in any order; each failure line names what is wrong, never a value of the sample case.
-#include "tests/conformance/agency_host.h"
-#include "tests/conformance/conformance.h"
-#include "tests/conformance/sample_dispatch.h"
-#include "tests/conformance/session.h"
+#include "hub/conformance/agency_host.h"
+#include "hub/conformance/conformance.h"
+#include "hub/conformance/sample_dispatch.h"
+#include "hub/conformance/session.h"
 
 #include "hub/connectors/field_set.h"
 #include "hub/connectors/schema.h"

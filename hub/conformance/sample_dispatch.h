@@ -2,8 +2,8 @@
 // them (every field of the model, in random variants), turned into a dispatch by the hub's own
 // projection, exactly as the dispatcher does; and the same with canaries, unique strings in every
 // field the connector did not declare, which must then appear nowhere in what it sends or logs.
-#ifndef GUICHET_TESTS_CONFORMANCE_SAMPLE_DISPATCH_H
-#define GUICHET_TESTS_CONFORMANCE_SAMPLE_DISPATCH_H
+#ifndef GUICHET_HUB_CONFORMANCE_SAMPLE_DISPATCH_H
+#define GUICHET_HUB_CONFORMANCE_SAMPLE_DISPATCH_H
 
 #include "hub/connectors/manifest.h"
 
@@ -42,4 +42,4 @@ std::string canary(const std::string& label, std::mt19937_64& random);
 
 }  // namespace guichet::conformance
 
-#endif  // GUICHET_TESTS_CONFORMANCE_SAMPLE_DISPATCH_H
+#endif  // GUICHET_HUB_CONFORMANCE_SAMPLE_DISPATCH_H

@@ -1,4 +1,4 @@
-#include "tests/conformance/agency_host.h"
+#include "hub/conformance/agency_host.h"
 
 namespace guichet::conformance {
 namespace {

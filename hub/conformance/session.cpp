@@ -1,4 +1,4 @@
-#include "tests/conformance/session.h"
+#include "hub/conformance/session.h"
 
 #include <guichet/sdk/connector.hpp>
 

@@ -7,8 +7,8 @@
 // Each check is a function of the plugin returning what is wrong with it, one line per failure,
 // naming fields, statuses and capabilities, never a value of the sample case.
 // Thread-safety: checks share nothing; each builds its own hosts and instances.
-#ifndef GUICHET_TESTS_CONFORMANCE_CONFORMANCE_H
-#define GUICHET_TESTS_CONFORMANCE_CONFORMANCE_H
+#ifndef GUICHET_HUB_CONFORMANCE_CONFORMANCE_H
+#define GUICHET_HUB_CONFORMANCE_CONFORMANCE_H
 
 #include "hub/connectors/plugin.h"
 
@@ -54,4 +54,4 @@ bool check_plugin(const std::filesystem::path& library, std::ostream& report);
 
 }  // namespace guichet::conformance
 
-#endif  // GUICHET_TESTS_CONFORMANCE_CONFORMANCE_H
+#endif  // GUICHET_HUB_CONFORMANCE_CONFORMANCE_H

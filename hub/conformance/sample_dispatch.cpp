@@ -1,4 +1,4 @@
-#include "tests/conformance/sample_dispatch.h"
+#include "hub/conformance/sample_dispatch.h"
 
 #include "hub/domain/person_fields.h"
 #include "hub/privacy/projection.h"

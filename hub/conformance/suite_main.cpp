@@ -4,7 +4,7 @@
 // "<id>/<check>". Without plugin arguments it runs on every .so of the build's plugin directory
 // (GUICHET_PLUGIN_DIR), which is how ctest runs it on the hub's own connectors; installed with the
 // SDK, a connector's author runs it on theirs.
-#include "tests/conformance/conformance.h"
+#include "hub/conformance/conformance.h"
 
 #include <gtest/gtest.h>
 

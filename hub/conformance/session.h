@@ -4,8 +4,8 @@
 //
 // Ownership: holds the Plugin (and so its library) for as long as the instance lives; the instance
 // is destroyed with the session. The host table must outlive the session.
-#ifndef GUICHET_TESTS_CONFORMANCE_SESSION_H
-#define GUICHET_TESTS_CONFORMANCE_SESSION_H
+#ifndef GUICHET_HUB_CONFORMANCE_SESSION_H
+#define GUICHET_HUB_CONFORMANCE_SESSION_H
 
 #include "hub/connectors/plugin.h"
 
@@ -48,4 +48,4 @@ class Session {
 
 }  // namespace guichet::conformance
 
-#endif  // GUICHET_TESTS_CONFORMANCE_SESSION_H
+#endif  // GUICHET_HUB_CONFORMANCE_SESSION_H

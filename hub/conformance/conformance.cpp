@@ -1,4 +1,4 @@
-#include "tests/conformance/conformance.h"
+#include "hub/conformance/conformance.h"
 
 #include "hub/connectors/field_set.h"
 

@@ -5,8 +5,8 @@
 //
 // Secrets: any name resolves to kSecret. Clock: fixed at kNowMs, like FakeHost's.
 // Thread-safety: guarded by a mutex; a connector may call it from several threads.
-#ifndef GUICHET_TESTS_CONFORMANCE_AGENCY_HOST_H
-#define GUICHET_TESTS_CONFORMANCE_AGENCY_HOST_H
+#ifndef GUICHET_HUB_CONFORMANCE_AGENCY_HOST_H
+#define GUICHET_HUB_CONFORMANCE_AGENCY_HOST_H
 
 #include <guichet/sdk/connector.hpp>
 
@@ -71,4 +71,4 @@ HttpAnswer token_answer();
 
 }  // namespace guichet::conformance
 
-#endif  // GUICHET_TESTS_CONFORMANCE_AGENCY_HOST_H
+#endif  // GUICHET_HUB_CONFORMANCE_AGENCY_HOST_H
