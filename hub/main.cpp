@@ -212,7 +212,19 @@ int serve(const Arguments& args) {
         [file = c.secrets_file](const std::string& name) { return connectors::Secrets::load(file).find(name); },
         [&metrics](const std::string& outcome) { metrics.add("guichet_mail_taken_total", {{"outcome", outcome}}); });
   }
-  http::Api api({case_service, registry, webhooks, tokens, metrics, store, review_queue, c.web_dir});
+  auto breakers = [&dispatcher] {
+    std::map<std::string, std::string> states;
+    for (const auto& [instance, state] : dispatcher.breaker_states()) states[instance] = dispatch::to_string(state);
+    return states;
+  };
+  metrics.gauge("guichet_breaker_open", "1 while the instance's circuit breaker holds calls back.", [&dispatcher] {
+    std::vector<std::pair<metrics::Labels, double>> series;
+    for (const auto& [instance, state] : dispatcher.breaker_states()) {
+      series.push_back({{{"instance", instance}}, state == dispatch::CircuitBreaker::State::closed ? 0.0 : 1.0});
+    }
+    return series;
+  });
+  http::Api api({case_service, registry, webhooks, tokens, metrics, store, review_queue, breakers, c.web_dir});
   http::Server server(api, metrics, c.http);
 
   dispatcher.start();

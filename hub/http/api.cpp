@@ -178,7 +178,9 @@ Response Api::disclosures(const cases::Principal& who, const std::string& case_i
 
 Response Api::connectors() const {
   Json list = Json::array();
+  const auto breakers = d_.breakers ? d_.breakers() : std::map<std::string, std::string>();
   for (const auto& instance : d_.registry.instances()) {
+    auto breaker = breakers.find(instance.instance);
     list.push_back({{"instance", instance.instance},
                     {"plugin", instance.plugin},
                     {"version", instance.version},
@@ -186,6 +188,7 @@ Response Api::connectors() const {
                     {"needs", instance.needs},
                     {"departments", instance.departments},
                     {"state", connectors::to_string(instance.state)},
+                    {"breaker", breaker == breakers.end() ? "closed" : breaker->second},
                     {"last_error", instance.last_error.empty() ? Json(nullptr) : Json(instance.last_error)}});
   }
   Json plugins = Json::array();

@@ -16,6 +16,8 @@
 #include "hub/store/store.h"
 
 #include <filesystem>
+#include <functional>
+#include <map>
 
 namespace guichet::http {
 
@@ -27,6 +29,8 @@ struct ApiDependencies {
   metrics::Registry& metrics;
   store::Store& store;
   review::ReviewQueue& review;
+  // Each instance's circuit breaker ("closed", "open", "half_open"), from the dispatcher.
+  std::function<std::map<std::string, std::string>()> breakers;
   std::filesystem::path web_dir;  // the dashboard's static files; empty: no dashboard
 };
 
