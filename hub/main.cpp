@@ -4,6 +4,7 @@
 //   guichet token --referent ID --department CODE [--ttl 8h] [--config FILE] [--data-dir DIR]
 //   guichet connectors [--check] [--config FILE] [--data-dir DIR]
 //   guichet new-connector NAME --channel rest|email [--dir DIR] [--need KIND]
+//   guichet keys rotate [--config FILE] [--data-dir DIR]
 #include "hub/cases/case_service.h"
 #include "hub/cases/deadline.h"
 #include "hub/config/hub_config.h"
@@ -45,7 +46,8 @@ constexpr const char* kUsage =
     "  guichet serve [--config FILE] [--data-dir DIR] [--port N]\n"
     "  guichet token --referent ID --department CODE [--ttl 8h] [--config FILE] [--data-dir DIR]\n"
     "  guichet connectors [--check] [--config FILE] [--data-dir DIR]\n"
-    "  guichet new-connector NAME --channel rest|email [--dir DIR] [--need KIND]\n";
+    "  guichet new-connector NAME --channel rest|email [--dir DIR] [--need KIND]\n"
+    "  guichet keys rotate [--config FILE] [--data-dir DIR]\n";
 
 struct Arguments {
   std::string command;
@@ -57,17 +59,19 @@ struct Arguments {
   }
 };
 
-// Options are "--name value", except the flags below, which take none; new-connector's NAME is
-// its one bare word.
+// Options are "--name value", except the flags below, which take none. A command may take one
+// bare word, stored under the name given here (new-connector's NAME, keys' action).
 std::optional<Arguments> parse_arguments(int argc, char** argv) {
   static const std::set<std::string> kFlags = {"check"};
+  static const std::map<std::string, std::string> kBareWord = {{"new-connector", "name"}, {"keys", "action"}};
   if (argc < 2) return std::nullopt;
   Arguments args{argv[1], {}};
   for (int i = 2; i < argc; ++i) {
     std::string word = argv[i];
     if (word.rfind("--", 0) != 0) {
-      if (args.command != "new-connector" || args.options.count("name")) return std::nullopt;
-      args.options["name"] = word;
+      auto bare = kBareWord.find(args.command);
+      if (bare == kBareWord.end() || args.options.count(bare->second)) return std::nullopt;
+      args.options[bare->second] = word;
     } else if (kFlags.count(word.substr(2))) {
       args.options[word.substr(2)] = "yes";
     } else if (i + 1 < argc) {
@@ -305,6 +309,25 @@ int list_connectors(const Arguments& args) {
   return all_ready && all_conform ? 0 : 1;
 }
 
+// Re-wraps every case key under a new master key (docs/privacy.md). Hubs must be stopped: the
+// exclusive lock on the key store proves that none is running on this data directory.
+int keys(const Arguments& args) {
+  if (args.get("action") != "rotate") {
+    std::cerr << kUsage;
+    return 2;
+  }
+  config::HubConfig c = load_config(args);
+  try {
+    privacy::KeyStore store(c.data_dir, privacy::FileLock::Mode::exclusive);
+    size_t count = store.rotate();
+    std::cout << "re-wrapped " << count << " case key(s) under a new master key in " << c.data_dir.string() << '\n';
+    return 0;
+  } catch (const privacy::LockBusy&) {
+    std::cerr << "guichet: a hub is running on " << c.data_dir.string() << ": stop it before rotating keys\n";
+    return 75;  // EX_TEMPFAIL
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -318,6 +341,7 @@ int main(int argc, char** argv) {
     if (args->command == "serve") return serve(*args);
     if (args->command == "token") return token(*args);
     if (args->command == "connectors") return list_connectors(*args);
+    if (args->command == "keys") return keys(*args);
     if (args->command == "new-connector") return scaffold::run_new_connector(args->options, std::cout);
   } catch (const config::ConfigError& e) {
     std::cerr << "guichet: configuration error: " << e.what() << '\n';

@@ -72,7 +72,8 @@ Poco::Data::Session open_session(const fs::path& file) {
 
 }  // namespace
 
-KeyStore::KeyStore(const fs::path& data_dir) : dir_(data_dir), session_(open_session(data_dir / "keys.db")) {
+KeyStore::KeyStore(const fs::path& data_dir, FileLock::Mode mode)
+    : dir_(data_dir), lock_(data_dir / "keys.lock", mode), session_(open_session(data_dir / "keys.db")) {
   load_master_keys();
 }
 

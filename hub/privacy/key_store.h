@@ -8,9 +8,15 @@
 // safe: the new key is written first as master.key.next, rows remember which master wraps them,
 // and master.key is replaced only after the rows are committed.
 //
+// Processes: every hub serving the data directory shares it (FileLock on keys.lock); rotate() is
+// for a KeyStore opened `exclusive` (`guichet keys rotate`, hubs stopped), because a running hub
+// would go on wrapping new keys with the master key a rotation retires.
+//
 // Thread-safety: every method may be called from any thread.
 #ifndef GUICHET_HUB_PRIVACY_KEY_STORE_H
 #define GUICHET_HUB_PRIVACY_KEY_STORE_H
+
+#include "hub/privacy/file_lock.h"
 
 #include <Poco/Data/Session.h>
 
@@ -24,7 +30,8 @@ namespace guichet::privacy {
 
 class KeyStore {
  public:
-  explicit KeyStore(const std::filesystem::path& data_dir);
+  // Throws LockBusy when another process holds the data directory in a way `mode` excludes.
+  explicit KeyStore(const std::filesystem::path& data_dir, FileLock::Mode mode = FileLock::Mode::shared);
 
   // A new random key for the case, stored wrapped; returns the raw key.
   std::string create(const std::string& case_id);
@@ -39,6 +46,7 @@ class KeyStore {
   void load_master_keys();
 
   std::filesystem::path dir_;
+  FileLock lock_;
   std::mutex mutex_;
   Poco::Data::Session session_;
   std::map<std::string, std::string> masters_;  // id (fingerprint) -> key

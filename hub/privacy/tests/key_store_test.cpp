@@ -82,5 +82,15 @@ TEST_F(KeyStoreTest, AnInterruptedRotationIsFinishedAtStart) {
   EXPECT_EQ(reopened.find("c_a"), a);
 }
 
+TEST_F(KeyStoreTest, HubsShareTheKeyStoreButARotationNeedsItAlone) {
+  {
+    KeyStore first(dir_);
+    KeyStore second(dir_);  // two hubs on one data directory
+    EXPECT_THROW(KeyStore(dir_, FileLock::Mode::exclusive), LockBusy);
+  }
+  KeyStore alone(dir_, FileLock::Mode::exclusive);
+  EXPECT_THROW(KeyStore{dir_}, LockBusy);  // a hub cannot start in the middle of a rotation
+}
+
 }  // namespace
 }  // namespace guichet::privacy

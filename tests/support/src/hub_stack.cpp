@@ -127,6 +127,10 @@ void HubStack::kill_hub() {
   if (hub_) hub_->kill9();
 }
 
+void HubStack::stop_hub() {
+  if (hub_) hub_->terminate();
+}
+
 std::string HubStack::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(hub_port_) + path;
 }

@@ -45,6 +45,8 @@ class HubStack {
   void start_hub();
   // SIGKILL: no chance to finish anything, as in a power cut of the process.
   void kill_hub();
+  // SIGTERM, and waits for the hub to finish, as an operator stops it.
+  void stop_hub();
 
   std::string url(const std::string& path) const;  // on the hub
   std::string token(const std::string& referent, const std::string& department = "95") const;
@@ -58,6 +60,7 @@ class HubStack {
   // The POP3 server; only with email_agencies.
   const Pop3Server& pop3() const { return *pop3_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
+  const std::filesystem::path& config_file() const { return config_file_; }
   std::string hub_log() const;
 
  private:
