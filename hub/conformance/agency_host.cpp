@@ -1,9 +1,30 @@
 #include "hub/conformance/agency_host.h"
 
+#include <Poco/Base64Decoder.h>
+#include <Poco/StreamCopier.h>
+
+#include <sstream>
+
 namespace guichet::conformance {
 namespace {
 
 AgencyHost* self(void* ctx) { return static_cast<AgencyHost*>(ctx); }
+
+// Invalid base64 yields what decodes before the fault: the hub refuses such a mail anyway.
+void append_attachments(const Json& value, std::string& text) {
+  if (value.is_object()) {
+    if (auto bytes = value.find("content_base64"); bytes != value.end() && bytes->is_string()) {
+      std::istringstream in(bytes->get<std::string>());
+      Poco::Base64Decoder decoder(in);
+      std::string decoded;
+      Poco::StreamCopier::copyToString(decoder, decoded);
+      text += "\n" + decoded;
+    }
+  }
+  if (value.is_structured()) {
+    for (const Json& member : value) append_attachments(member, text);
+  }
+}
 
 int fail(guichet_buffer* out, const std::string& message, bool transient) {
   sdk::detail::fill(out, sdk::to_text(Json{{"message", message}, {"transient", transient}}));
@@ -47,7 +68,7 @@ std::string AgencyHost::egress() const {
   std::lock_guard lock(mutex_);
   std::string text;
   for (const Json& request : requests_) text += sdk::to_text(request) + "\n";
-  for (const Json& mail : mails_) text += sdk::to_text(mail) + "\n";
+  for (const Json& mail : mails_) text += searchable(mail) + "\n";
   for (const std::string& line : logs_) text += line + "\n";
   return text;
 }
@@ -92,6 +113,12 @@ int AgencyHost::secret_entry(void*, const char*, size_t, guichet_buffer* out) {
 }
 
 void AgencyHost::free_entry(void*, guichet_buffer* buffer) { sdk::detail::free_buffer(buffer); }
+
+std::string searchable(const Json& sent) {
+  std::string text = sdk::to_text(sent);
+  append_attachments(sent, text);
+  return text;
+}
 
 HttpAnswer token_answer() {
   return {200, {{"content-type", "application/json"}},

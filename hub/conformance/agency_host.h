@@ -69,6 +69,11 @@ class AgencyHost {
 // The answer a token endpoint gives: a bearer token valid for an hour.
 HttpAnswer token_answer();
 
+// What a connector sent (a mail, an answer listing mails), as text to search for values that must
+// not leave: its JSON, then the decoded bytes of every "content_base64", so that the text of an
+// attachment such as an uncompressed PDF is searched too (a compressed stream would still hide it).
+std::string searchable(const Json& sent);
+
 }  // namespace guichet::conformance
 
 #endif  // GUICHET_HUB_CONFORMANCE_AGENCY_HOST_H

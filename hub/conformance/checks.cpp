@@ -244,7 +244,7 @@ Failures fuzz_once(const Subject& subject, std::mt19937_64& random) {
     Answer rendered = session.call("render", dispatch);
     Answer delivered = session.call("deliver", dispatch);
     for (auto* answer : {&rendered, &delivered}) {
-      for (auto& f : leaked(forbidden, answer->json.dump(), "the answer to a projected dispatch")) failures.push_back(f);
+      for (auto& f : leaked(forbidden, searchable(answer->json), "the answer to a projected dispatch")) failures.push_back(f);
     }
     for (auto& f : leaked(forbidden, host.egress(), "what a projected dispatch sent or logged")) failures.push_back(f);
     std::vector<std::string> personal;
@@ -269,7 +269,7 @@ Failures fuzz_once(const Subject& subject, std::mt19937_64& random) {
   Answer rendered = session.call("render", raw);
   Answer delivered = session.call("deliver", raw);
   for (auto* answer : {&rendered, &delivered}) {
-    for (auto& f : leaked(planted, answer->json.dump(), "the answer to an unprojected dispatch")) failures.push_back(f);
+    for (auto& f : leaked(planted, searchable(answer->json), "the answer to an unprojected dispatch")) failures.push_back(f);
   }
   for (auto& f : leaked(planted, host.egress(), "what an unprojected dispatch sent or logged")) failures.push_back(f);
   return failures;

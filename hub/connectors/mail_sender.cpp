@@ -3,6 +3,7 @@
 #include "hub/connectors/text.h"
 #include "hub/connectors/tls.h"
 
+#include <Poco/Base64Decoder.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/MailMessage.h>
 #include <Poco/Net/MailRecipient.h>
@@ -10,6 +11,7 @@
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureSMTPClientSession.h>
 #include <Poco/Net/StringPartSource.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/Timestamp.h>
 
 #include <regex>
@@ -65,6 +67,38 @@ bool is_address(const std::string& text) {
   return std::regex_match(text, pattern);
 }
 
+// Canonical base64 only: Poco's decoder alone lets a stray '=' or a lone trailing character
+// through, which would send the agency something other than what the connector meant.
+bool is_canonical_base64(const std::string& text) {
+  if (text.size() % 4 != 0) return false;
+  std::size_t padding = 0;
+  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  for (std::size_t i = 0; i < text.size() - padding; ++i) {
+    char c = text[i];
+    bool letter_or_digit = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!letter_or_digit && c != '+' && c != '/') return false;
+  }
+  return true;
+}
+
+std::string decoded_base64(const std::string& text, const std::string& field) {
+  if (!is_canonical_base64(text)) refuse(field, "is not valid base64");
+  std::istringstream in(text);
+  Poco::Base64Decoder decoder(in);
+  std::string bytes;
+  Poco::StreamCopier::copyToString(decoder, bytes);
+  if (decoder.bad()) refuse(field, "is not valid base64");
+  return bytes;
+}
+
+// Text goes as "content"; bytes (a PDF) as "content_base64", since a JSON string holds only text.
+std::string attachment_content(const Json& item, const std::string& field) {
+  bool has_text = item.contains("content"), has_bytes = item.contains("content_base64");
+  if (has_text == has_bytes) refuse(field, "needs exactly one of content and content_base64");
+  if (has_text) return member(item, field + ".content", "content", true);
+  return decoded_base64(member(item, field + ".content_base64", "content_base64", true), field + ".content_base64");
+}
+
 bool is_media_type(const std::string& text) {
   static const std::regex pattern(
       R"(^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=[A-Za-z0-9!#$&^_.+-]+)*$)");
@@ -107,7 +141,7 @@ OutgoingMail parse_mail(const Json& message) {
       attachment.content_type = header_value(item, field + ".content_type", "content_type", false);
       if (attachment.content_type.empty()) attachment.content_type = "application/octet-stream";
       if (!is_media_type(attachment.content_type)) refuse(field + ".content_type", "is not a media type");
-      attachment.content = member(item, field + ".content", "content", true);
+      attachment.content = attachment_content(item, field);
       mail.attachments.push_back(std::move(attachment));
     }
   }

@@ -1,5 +1,6 @@
 // The conformance suite checked on itself: it passes a plugin the hub ships and refuses, with the
 // reasons, one that breaks the rules.
+#include "hub/conformance/agency_host.h"
 #include "hub/conformance/conformance.h"
 
 #include <gtest/gtest.h>
@@ -27,6 +28,16 @@ TEST(ConformanceSuite, RefusesACarelessConnectorAndSaysWhy) {
   EXPECT_NE(text.find("HTTP 401 gave retry, expected config_error"), std::string::npos) << text;
   EXPECT_NE(text.find("ok    transport_failure"), std::string::npos) << text;
   EXPECT_EQ(text.find("Amina"), std::string::npos) << "a report never holds a value of the sample case";
+}
+
+// "%PDF-1.3 (cnry-nir-0badf00d) Tj" in base64: what a PDF hiding a canary would send.
+TEST(ConformanceSuite, SearchesTheDecodedBytesOfBase64Attachments) {
+  Json mail{{"subject", "[GCH-1] Demande"},
+            {"attachments", Json::array({Json{{"filename", "demande.pdf"},
+                                              {"content_base64", "JVBERi0xLjMgKGNucnktbmlyLTBiYWRmMDBkKSBUag=="}}})}};
+  EXPECT_EQ(mail.dump().find("cnry-nir-0badf00d"), std::string::npos);
+  EXPECT_NE(searchable(mail).find("cnry-nir-0badf00d"), std::string::npos);
+  EXPECT_NE(searchable(Json{{"mails", Json::array({mail})}}).find("cnry-nir-0badf00d"), std::string::npos);
 }
 
 TEST(ConformanceSuite, AFileTheLoaderRefusesFailsAtLoad) {

@@ -1,6 +1,7 @@
 #include "hub/connectors/mail_sender.h"
 #include "hub/connectors/tests/test_support.h"
 
+#include <Poco/Base64Encoder.h>
 #include <Poco/Net/MailMessage.h>
 #include <Poco/Net/PartHandler.h>
 #include <Poco/StreamCopier.h>
@@ -100,6 +101,52 @@ TEST(RenderMail, AttachmentsAreBase64Parts) {
   EXPECT_EQ(parts.bodies[2], "%PDF");
   EXPECT_EQ(parts.headers[2].get("Content-Type").rfind("application/octet-stream", 0), 0u);
   EXPECT_EQ(rendered.find("pièce"), std::string::npos);
+}
+
+TEST(RenderMail, BinaryAttachmentsRoundTripByteForByte) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+  bytes += std::string("%PDF-1.3\r\n\0\xff", 12);
+  std::ostringstream encoded;
+  Poco::Base64Encoder encoder(encoded);
+  encoder.rdbuf()->setLineLength(0);
+  encoder << bytes;
+  encoder.close();
+  Json message = valid();
+  message["attachments"] = {{{"filename", "demande.pdf"}, {"content_type", "application/pdf"},
+                             {"content_base64", encoded.str()}}};
+  std::istringstream in(render_mail(settings(), message, kNow));
+  Poco::Net::MailMessage parsed;
+  Parts parts;
+  parsed.read(in, parts);
+  ASSERT_EQ(parts.bodies.size(), 2u);
+  EXPECT_EQ(parts.bodies[1], bytes);
+  EXPECT_EQ(parts.headers[1].get("Content-Type").rfind("application/pdf", 0), 0u);
+}
+
+TEST(RenderMail, RefusesInvalidBase64AndNamesTheFieldOnly) {
+  const char* invalid_texts[] = {"QQ", "Q===", "QUJD=", "QQ==QQ==", "QU JD", "QUJD\n", "@@@@", "QUJD-_w=", "Amina Benali"};
+  for (const char* invalid : invalid_texts) {
+    Json message = valid();
+    message["attachments"] = {{{"filename", "a.pdf"}, {"content", "x"}},
+                              {{"filename", "b.pdf"}, {"content_base64", invalid}}};
+    MailFailure failure = refusal(message);
+    EXPECT_STREQ(failure.what(), "attachments[1].content_base64: is not valid base64") << invalid;
+    EXPECT_FALSE(failure.transient);
+  }
+  Json message = valid();
+  message["attachments"] = {{{"filename", "a.pdf"}, {"content_base64", 42}}};
+  EXPECT_STREQ(refusal(message).what(), "attachments[0].content_base64: must be a string");
+}
+
+TEST(RenderMail, AnAttachmentHasExactlyOneContent) {
+  Json message = valid();
+  message["attachments"] = {{{"filename", "a.pdf"}, {"content", "x"}, {"content_base64", "eA=="}}};
+  EXPECT_STREQ(refusal(message).what(), "attachments[0]: needs exactly one of content and content_base64");
+  message["attachments"] = {{{"filename", "a.pdf"}}};
+  EXPECT_STREQ(refusal(message).what(), "attachments[0]: needs exactly one of content and content_base64");
+  message["attachments"] = {{{"filename", "a.pdf"}, {"content_base64", ""}}};
+  EXPECT_NO_THROW(render_mail(settings(), message, kNow));
 }
 
 TEST(RenderMail, RefusesLineBreaksInHeaderValues) {

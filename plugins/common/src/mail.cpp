@@ -2,12 +2,23 @@
 #include <guichet/connectors/mail.hpp>
 #include <guichet/connectors/mail_body.hpp>
 
+#include <openssl/evp.h>
+
 namespace guichet::connectors {
 
 namespace {
 
 std::string request_id(const sdk::Json& dispatch) {
   return text_field(dispatch, "request_id").value_or("unknown");
+}
+
+// Standard base64 on one line, as the hub's send_mail reads content_base64.
+std::string base64(const std::string& bytes) {
+  std::string encoded(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                               reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  encoded.resize(static_cast<std::size_t>(length));
+  return encoded;
 }
 
 }  // namespace
@@ -18,16 +29,22 @@ std::string mail_subject(const sdk::Json& dispatch, std::string_view title) {
 }
 
 sdk::Json make_mail(const sdk::Json& dispatch, const std::string& to, std::string_view title,
-                    const std::string& text, const MailAttachment& attachment) {
-  return sdk::Json{
-      {"to", sdk::Json::array({to})},
-      {"subject", mail_subject(dispatch, title)},
-      {"text", text},
-      {"idempotency_key", dispatch.at("idempotency_key").get<std::string>()},
-      {"correlation", text_field(dispatch, "correlation").value_or("")},
-      {"attachments", sdk::Json::array({sdk::Json{{"filename", attachment.filename},
-                                                  {"content_type", "application/json"},
-                                                  {"content", attachment.form.dump(2)}}})}};
+                    const std::string& text, const MailAttachment& attachment,
+                    const std::vector<MailFile>& files) {
+  sdk::Json attachments = sdk::Json::array({sdk::Json{{"filename", attachment.filename},
+                                                      {"content_type", "application/json"},
+                                                      {"content", attachment.form.dump(2)}}});
+  for (const MailFile& file : files) {
+    attachments.push_back(sdk::Json{{"filename", file.filename},
+                                    {"content_type", file.content_type},
+                                    {"content_base64", base64(file.bytes)}});
+  }
+  return sdk::Json{{"to", sdk::Json::array({to})},
+                   {"subject", mail_subject(dispatch, title)},
+                   {"text", text},
+                   {"idempotency_key", dispatch.at("idempotency_key").get<std::string>()},
+                   {"correlation", text_field(dispatch, "correlation").value_or("")},
+                   {"attachments", attachments}};
 }
 
 sdk::Outcome send_mail(const sdk::Host& host, const sdk::Json& mail, std::string_view agency,

@@ -68,13 +68,24 @@ MailBody& MailBody::contact(const Contact& contact) {
 
 MailBody& MailBody::closing(const sdk::Json& dispatch, std::string_view attachment) {
   paragraph("Le formulaire structuré est joint (" + std::string(attachment) + ").");
+  answer_and_references(dispatch);
+  return *this;
+}
+
+MailBody& MailBody::closing(const sdk::Json& dispatch, std::string_view printable, std::string_view structured) {
+  paragraph("Le formulaire est joint en PDF à imprimer (" + std::string(printable) + ") et en JSON pour vos outils (" +
+            std::string(structured) + ").");
+  answer_and_references(dispatch);
+  return *this;
+}
+
+void MailBody::answer_and_references(const sdk::Json& dispatch) {
   paragraph("Pour répondre, utilisez « Répondre » en gardant la référence entre crochets dans "
             "l'objet : votre réponse sera rattachée à cette demande.");
   heading("Références");
   item("Demande", text_field(dispatch, "request_id"));
   item("Dossier", text_field(dispatch, "correlation"));
   paragraph("Message envoyé par Guichet, plateforme du Pack nouveau départ.");
-  return *this;
 }
 
 std::string MailBody::text() const { return text_; }

@@ -7,9 +7,11 @@ namespace {
 
 using guichet::connectors::testing::check_goldens;
 using guichet::connectors::testing::check_reply_goldens;
+using guichet::connectors::testing::from_base64;
 using guichet::connectors::testing::golden;
 using guichet::connectors::testing::has_canary;
 using guichet::connectors::testing::manifest;
+using guichet::connectors::testing::sent_text;
 using guichet::connectors::testing::with_canaries;
 using guichet::sdk::Json;
 using guichet::sdk::testing::FakeHost;
@@ -17,9 +19,26 @@ using guichet::sdk::testing::Plugin;
 
 class HousingTest : public ::testing::Test {
  protected:
-  // Subject, body and attachment alike.
+  // Subject, body and attachments alike, the PDF's bytes included.
   static bool contains(const Json& mail, const std::string& text) {
-    return mail.dump().find(text) != std::string::npos;
+    return sent_text(mail).find(text) != std::string::npos;
+  }
+
+  static Json attachment(const Json& mail, const std::string& filename) {
+    for (const Json& item : mail["attachments"]) {
+      if (item["filename"] == filename) return item;
+    }
+    ADD_FAILURE() << "no attachment " << filename;
+    return Json::object();
+  }
+
+  // The PDF's bytes; it is uncompressed, so its text can be searched. libharu writes text as
+  // Windows-1252 strings, with non-ASCII bytes and ( ) / in octal ("Pr\351noms").
+  std::string pdf(const Json& dispatch) const {
+    Json printable = attachment(housing.render(dispatch)["mails"][0], "demande-siao.pdf");
+    EXPECT_EQ(printable["content_type"], "application/pdf");
+    EXPECT_FALSE(printable.contains("content"));
+    return from_base64(printable.value("content_base64", std::string()));
   }
 
   FakeHost host;
@@ -53,14 +72,61 @@ TEST_F(HousingTest, SubjectCarriesTheCorrelationAndTonightsUrgency) {
   EXPECT_EQ(calm.find("CE SOIR"), std::string::npos);
 }
 
-TEST_F(HousingTest, AttachesTheSiaoFormAsJson) {
-  Json attachment = housing.render(dispatch)["mails"][0]["attachments"][0];
-  EXPECT_EQ(attachment["filename"], "demande-siao.json");
-  EXPECT_EQ(attachment["content_type"], "application/json");
-  Json form = Json::parse(attachment["content"].get<std::string>());
+TEST_F(HousingTest, AttachesTheSiaoFormAsJsonAndAsPdf) {
+  Json mail = housing.render(dispatch)["mails"][0];
+  ASSERT_EQ(mail["attachments"].size(), 2u);
+  EXPECT_EQ(mail["attachments"][0]["filename"], "demande-siao.json");
+  EXPECT_EQ(mail["attachments"][1]["filename"], "demande-siao.pdf");
+  EXPECT_NE(mail["text"].get<std::string>().find("(demande-siao.pdf) et en JSON pour vos outils (demande-siao.json)"),
+            std::string::npos);
+  Json json = attachment(mail, "demande-siao.json");
+  EXPECT_EQ(json["content_type"], "application/json");
+  Json form = Json::parse(json["content"].get<std::string>());
   EXPECT_EQ(form["urgence"], "mise_a_l_abri_ce_soir");
   EXPECT_EQ(form["composition"]["enfants"].size(), 2u);
   EXPECT_EQ(form["contact"], Json({{"canal", "telephone"}, {"telephone", "+33612345678"}}));
+}
+
+TEST_F(HousingTest, ThePdfIsAReadableSiaoForm) {
+  std::string bytes = pdf(dispatch);
+  EXPECT_EQ(bytes.rfind("%PDF-", 0), 0u);
+  std::string end = bytes.substr(bytes.size() - 6);
+  EXPECT_TRUE(end == "%%EOF\n" || end.substr(1) == "%%EOF") << end;
+  for (const char* fact : {"(Benali)", "(Amina Nour)", "(Pr\\351noms)", "l'abri ce soir", "(MISE \\300 L'ABRI CE SOIR",
+                           "(fr, ar)", "(Lina, n\\351\\050e\\051 le 01\\05705\\0572024)", "(+33612345678)",
+                           "(r_01JD7Q2XAB0021)", "(GCH-7Q2XAB)"}) {
+    EXPECT_NE(bytes.find(fact), std::string::npos) << fact;
+  }
+  EXPECT_EQ(pdf(dispatch), bytes) << "the same dispatch gives the same PDF: no date in it";
+}
+
+TEST_F(HousingTest, ThePdfHoldsTheSafeChannelOnlyAndNeverAnAddress) {
+  std::string bytes = pdf(dispatch);
+  for (const char* absent : {"amina.b@example.org", "Palais", "Durand", "Pontoise"}) {
+    EXPECT_EQ(bytes.find(absent), std::string::npos) << absent;
+  }
+  Json referent_only = golden("no_urgency_referent_only.dispatch.json");
+  bytes = pdf(referent_only);
+  EXPECT_NE(bytes.find("(Dubois)"), std::string::npos);
+  EXPECT_NE(bytes.find("(sans urgence imm\\351diate)"), std::string::npos);
+  EXPECT_EQ(bytes.find("ce soir"), std::string::npos);
+  EXPECT_EQ(bytes.find("+33655554444"), std::string::npos);
+  EXPECT_EQ(bytes.find("33655554444"), std::string::npos);
+}
+
+TEST_F(HousingTest, ThePdfWrapsLongValuesTurnsPagesAndKeepsToWindows1252) {
+  dispatch["person"]["usage_name"] = "Benali-" + std::string(300, 'x');
+  dispatch["person"]["given_names"] = {"Amina", "Nour", "Œdile", "诺"};
+  dispatch["person"]["children"] = Json::array();
+  for (int i = 0; i < 60; ++i) dispatch["person"]["children"].push_back({{"given_name", "Enfant" + std::to_string(i)}});
+  std::string bytes = pdf(dispatch);
+  EXPECT_NE(bytes.find("(Amina Nour \\214dile ?)"), std::string::npos);
+  EXPECT_EQ(bytes.find(std::string(300, 'x')), std::string::npos) << "a word wider than its column is cut";
+  EXPECT_NE(bytes.find("(Enfant59)"), std::string::npos);
+  const std::string page = "/Type /Page\n";
+  std::size_t pages = 0;
+  for (std::size_t at = bytes.find(page); at != std::string::npos; at = bytes.find(page, at + 1)) ++pages;
+  EXPECT_GE(pages, 2u);
 }
 
 TEST_F(HousingTest, OnlyTheSafeChannelsDetailIsSent) {

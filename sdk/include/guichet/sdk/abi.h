@@ -70,6 +70,7 @@ typedef struct guichet_host_v1 {
   /* Mail submission. Message JSON: {"to":[..],"subject","text","idempotency_key","correlation",
    * "attachments":[{"filename","content_type","content"}]}. The hub derives Message-ID from the
    * idempotency key and Reply-To from the correlation reference, so replies find their request.
+   * An attachment holds UTF-8 text as "content" or bytes (a PDF) as "content_base64", never both.
    * Response JSON: {"accepted":true} or GUICHET_ERROR with {"message","transient":true|false}. */
   int (*send_mail)(void* ctx, const char* message, size_t message_size, guichet_buffer* out);
   /* Logs one line under the instance's name. Never pass personal data: use ids. */

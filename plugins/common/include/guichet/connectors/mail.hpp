@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace guichet::connectors {
 
@@ -14,10 +15,19 @@ struct MailAttachment {
   sdk::Json form;  // the agency's form, sent as readable JSON text
 };
 
+// A file that is not text, such as the form as a PDF: its bytes travel base64-encoded.
+struct MailFile {
+  std::string filename;
+  std::string content_type;
+  std::string bytes;
+};
+
 // The send_mail message for a dispatch: one recipient, a subject carrying the correlation
-// reference so replies find their request, the same idempotency key on every attempt.
+// reference so replies find their request, the same idempotency key on every attempt. The form
+// comes first among the attachments, then `files` in their order.
 sdk::Json make_mail(const sdk::Json& dispatch, const std::string& to, std::string_view title,
-                    const std::string& text, const MailAttachment& attachment);
+                    const std::string& text, const MailAttachment& attachment,
+                    const std::vector<MailFile>& files = {});
 
 // "[GCH-7Q2XAB] title".
 std::string mail_subject(const sdk::Json& dispatch, std::string_view title);

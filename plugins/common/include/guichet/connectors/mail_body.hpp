@@ -24,10 +24,13 @@ class MailBody {
   MailBody& contact(const Contact& contact);
   // The closing lines every agency mail shares: how to answer, and the request's references.
   MailBody& closing(const sdk::Json& dispatch, std::string_view attachment);
+  // The same, for a form joined twice: to print (a PDF) and for the agency's tools (JSON).
+  MailBody& closing(const sdk::Json& dispatch, std::string_view printable, std::string_view structured);
   std::string text() const;
 
  private:
   void blank_line();
+  void answer_and_references(const sdk::Json& dispatch);
   std::string text_;
 };
 

@@ -11,7 +11,9 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace guichet::connectors::testing {
 
@@ -117,7 +119,43 @@ inline Json with_canaries(Json dispatch) {
   return dispatch;
 }
 
-inline bool has_canary(const Json& sent) { return sent.dump().find("CANARY") != std::string::npos; }
+// Standard base64, as send_mail's content_base64 carries bytes. Throws on a character outside it.
+inline std::string from_base64(std::string_view text) {
+  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  unsigned bits = 0;
+  int count = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    std::size_t value = alphabet.find(c);
+    if (value == std::string::npos) throw std::runtime_error("not base64");
+    bits = (bits << 6) | static_cast<unsigned>(value);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      bytes += static_cast<char>((bits >> count) & 0xFF);
+    }
+  }
+  return bytes;
+}
+
+// What a connector sent, as text to search: its JSON, then the decoded bytes of every attachment
+// sent as content_base64, so that the text of an uncompressed PDF is searched too.
+inline std::string sent_text(const Json& sent) {
+  std::string text = sent.dump();
+  auto append = [&text](const Json& value, const auto& self) -> void {
+    if (value.is_object() && value.contains("content_base64") && value["content_base64"].is_string()) {
+      text += "\n" + from_base64(value["content_base64"].get<std::string>());
+    }
+    if (value.is_structured()) {
+      for (const Json& member : value) self(member, self);
+    }
+  };
+  append(sent, append);
+  return text;
+}
+
+inline bool has_canary(const Json& sent) { return sent_text(sent).find("CANARY") != std::string::npos; }
 
 }  // namespace guichet::connectors::testing
 
