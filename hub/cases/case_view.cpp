@@ -68,7 +68,11 @@ Json case_view(const store::CaseRecord& record, int64_t now_ms) {
 Json case_summary(const store::CaseRecord& record, int64_t now_ms) {
   Json requests = Json::array();
   for (const auto& r : record.requests) {
-    requests.push_back({{"need", r.need}, {"state", r.state}, {"overdue", is_overdue(r, now_ms)}});
+    requests.push_back({{"request_id", r.id},
+                        {"need", r.need},
+                        {"agency", r.agency},
+                        {"state", r.state},
+                        {"overdue", is_overdue(r, now_ms)}});
   }
   return {{"case_id", record.id},
           {"created_at", record.created_at},

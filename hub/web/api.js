@@ -61,6 +61,14 @@ export const withdrawConsent = (caseId, need) => call('POST', `${casePath(caseId
 export const freezeCase = (caseId) => call('POST', `${casePath(caseId)}/freeze`, { body: {} });
 export const unfreezeCase = (caseId) => call('POST', `${casePath(caseId)}/unfreeze`, { body: {} });
 
+// Agency mails the hub could not read on its own (docs/api.md, review queue).
+export const listReview = () => call('GET', '/v1/review');
+export const fileReview = (itemId, { requestId, state, message }) =>
+  call('POST', `/v1/review/${encodeURIComponent(itemId)}`, {
+    body: { ...(requestId ? { request_id: requestId } : {}), state, ...(message ? { message } : {}) },
+  });
+export const dismissReview = (itemId) => call('DELETE', `/v1/review/${encodeURIComponent(itemId)}`);
+
 // A random key per submission attempt. getRandomValues rather than randomUUID: the latter needs a
 // secure context, and a hub on a closed network may be reached over plain HTTP by host name.
 export function newIdempotencyKey() {

@@ -5,6 +5,7 @@ import { h, replace } from './dom.js';
 import { caseView } from './views/case.js';
 import { casesView } from './views/cases.js';
 import { newCaseView } from './views/new-case.js';
+import { reviewView } from './views/review.js';
 
 // Agencies answer within seconds in the demo and within hours in real life: a few seconds keeps
 // the page current without weighing on the hub.
@@ -21,6 +22,7 @@ function route() {
   const caseMatch = path.match(/^\/dossiers\/(.+)$/);
   if (caseMatch) return caseView(decodeURIComponent(caseMatch[1]));
   if (path === '/nouvelle-demande') return newCaseView();
+  if (path === '/courriers') return reviewView();
   return casesView();
 }
 

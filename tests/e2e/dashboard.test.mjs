@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS, cafOutage, startStack } from './stack.mjs';
+import { ARTIFACTS, cafOutage, sendMail, startStack } from './stack.mjs';
 
 const LAPTOP = { width: 1280, height: 800 };
 const TABLET = { width: 820, height: 1180 };
@@ -299,6 +299,34 @@ describe('référent dashboard', () => {
     const state = await waitForState('allowance', ['queued', 'sent', 'acknowledged', 'in_review', 'accepted', 'refused'], 30_000);
     assert.notEqual(state, 'failed');
     await shot('13-relance');
+  });
+
+  test('shows an agency mail the hub could not match, and files it', async () => {
+    await fillCase({ needs: ['housing'] });
+    const caseId = await submitAndOpenCase();
+    // Written to the hub's bare address, without the request's reference: nothing matches it but
+    // its sender, the department's SIAO. Its text carries markup, which must show as text.
+    const marker = `Rappel e2e ${Date.now()}`;
+    await sendMail({
+      from: 'siao95@siao.example.org', to: 'guichet@guichet.local', subject: 'Votre demande',
+      text: `Bonjour,\n${marker} : <b>nous rappelons la référente</b> demain.\n`,
+    });
+    await open('#/courriers');
+    const item = page.locator('article.review-item', { hasText: marker });
+    await item.waitFor({ timeout: 30_000 });
+    assert.match(await item.locator('.mail-text').textContent(), /<b>nous rappelons la référente<\/b>/);
+    assert.equal(await item.locator('.mail-text b').count(), 0, 'the mail text is never markup');
+    await shot('14-courrier-a-traiter');
+    const option = item.locator('select option', { hasText: caseId });
+    assert.ok((await option.count()) >= 1, 'the new case is among the requests it can be filed on');
+    await item.locator('select').first().selectOption(await option.first().getAttribute('value'));
+    await item.locator('select').nth(1).selectOption('info_requested');
+    await item.locator('input[type=text]').fill('La SIAO rappelle demain');
+    await item.locator('button:has-text("Classer")').click();
+    // Filed, or refused with the reason when the SIAO's own answer got there first: never silent.
+    await page.waitForFunction((text) => ![...document.querySelectorAll('article.review-item')].some((a) => a.textContent.includes(text))
+      || document.querySelector('article.review-item .notice--error'), marker, { timeout: 15_000 });
+    await shot('15-courrier-classe');
   });
 
   test('no script error in the page', () => {

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,4 +91,39 @@ export async function cafOutage(seconds) {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ fail_5xx_for_s: seconds }),
   });
   if (!response.ok) throw new Error(`CAF simulator refused the fault: HTTP ${response.status}`);
+}
+
+// The demo's mail server (MAIL_PORT of scripts/demo).
+const SMTP_PORT = 2525;
+
+// Submits one plain-text mail over SMTP, as an agency's mail client would, and resolves once the
+// server has accepted it. Just enough SMTP for a loopback server that asks for nothing else.
+export function sendMail({ from, to, subject, text }) {
+  const message = [`From: ${from}`, `To: ${to}`, `Subject: ${subject}`, 'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: 8bit', '', text, ''].join('\r\n');
+  const steps = ['EHLO e2e.example.org', `MAIL FROM:<${from}>`, `RCPT TO:<${to}>`, 'DATA',
+    `${message.replace(/^\./gm, '..')}\r\n.`, 'QUIT'];
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(SMTP_PORT, '127.0.0.1');
+    let buffer = '';
+    let step = -1;  // -1: the server's greeting
+    socket.setEncoding('utf8');
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      buffer += chunk;
+      // A reply is complete at a line "NNN text" (a dash after the code means more lines follow).
+      for (let end = buffer.search(/^\d{3} .*\r\n/m); end !== -1; end = buffer.search(/^\d{3} .*\r\n/m)) {
+        const line = buffer.slice(end).split('\r\n')[0];
+        buffer = buffer.slice(end + line.length + 2);
+        if (!/^[23]/.test(line)) {
+          socket.destroy();
+          reject(new Error(`the mail server refused step ${step + 1}: ${line}`));
+          return;
+        }
+        step += 1;
+        if (step < steps.length) socket.write(`${steps[step]}\r\n`);
+        else socket.end(resolve);
+      }
+    });
+  });
 }

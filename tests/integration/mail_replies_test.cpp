@@ -132,6 +132,44 @@ TEST_F(MailRepliesTest, TheThreeEmailAgenciesMoveTheirRequestsByMailAlone) {
   EXPECT_EQ(log.find("Benali"), std::string::npos);
 }
 
+// The CIDFF is a partner configured in config/departments/95.json alone (generic_email): its reply
+// rules, as shipped, read the answers the simulated CIDFF writes.
+TEST_F(MailRepliesTest, APartnerConfiguredByRulesAloneIsFollowedByMailToo) {
+  HubStackOptions options;
+  options.email_agencies = true;
+  options.step_ms = 1000;
+  options.edit_department = [](Json& department) {
+    Json shipped = Json::parse(read_file(Paths::config_dir() / "departments" / "95.json"));
+    for (const auto& instance : shipped["instances"]) {
+      if (instance["instance"] == "cidff-95") department["instances"].push_back(instance);
+    }
+  };
+  HubStack stack(options);
+  HttpClient http = stack.client("referent-a");
+  Json body = mail_case();
+  body["needs"] = Json::array({Json{{"kind", "psych_support"}}});
+  body["consent"] = Json{{"psych_support", true}};
+  HttpResponse created = http.post(stack.url("/v1/cases"), body.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string case_id = Json::parse(created.body)["case_id"];
+  Json last = wait_until([&] { return view(http, stack, case_id); },
+                         [](const Json& v) {
+                           if (v.is_null()) return false;
+                           for (const auto& r : v["requests"]) {
+                             if (r["connector"] == "cidff-95") return r["state"] == "accepted";
+                           }
+                           return false;
+                         },
+                         stack);
+  for (const auto& r : last["requests"]) {
+    if (r["connector"] != "cidff-95") continue;
+    EXPECT_EQ(r["agency_reference"], "AG-95-0001");
+    EXPECT_EQ(r["history"][2]["state"], "acknowledged");
+    EXPECT_EQ(r["history"][2]["source"], "email");
+  }
+  EXPECT_TRUE(Json::parse(http.get(stack.url("/v1/review")).body)["items"].empty());
+}
+
 TEST_F(MailRepliesTest, AReplyNoConnectorCanReadWaitsForTheReferentWhoFilesIt) {
   HubStackOptions options;
   options.email_agencies = true;

@@ -55,10 +55,12 @@ HubStack::HubStack(HubStackOptions options)
     Json accounts = Json::array();
     for (const auto& instance : department["instances"]) {
       std::string plugin = instance.value("plugin", "");
-      if (plugin != "housing" && plugin != "childcare" && plugin != "psych_support") continue;
+      if (!instance["settings"].contains("to")) continue;
       std::string address = instance["settings"]["to"];
       addresses.push_back(address);
+      // The kinds scripts/lib.sh gives the demo's agencies: a CIDFF is told by its instance name.
       std::string kind = plugin == "housing" ? "siao" : plugin == "childcare" ? "childcare" : "association";
+      if (instance.value("instance", "").find("cidff") != std::string::npos) kind = "cidff";
       accounts.push_back({{"address", address}, {"kind", kind}, {"prefix", kind == "siao" ? "SIAO-95" : "AG-95"},
                           {"first_sequence", options_.email_first_sequence}});
     }
