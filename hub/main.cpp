@@ -13,6 +13,8 @@
 #include "hub/connectors/registry.h"
 #include "hub/dispatch/dispatcher.h"
 #include "hub/http/api.h"
+#include "hub/http/jwks.h"
+#include "hub/http/rate_limiter.h"
 #include "hub/http/server.h"
 #include "hub/http/token_authority.h"
 #include "hub/inbound/mailbox.h"
@@ -31,6 +33,7 @@
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
 
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <map>
@@ -205,7 +208,17 @@ int serve(const Arguments& args) {
   cases::CaseService case_service(store, vault, routing_of(registry), system_now_ms,
                                   [&dispatcher] { dispatcher.wake(); });
   inbound::Webhooks webhooks(store, registry, system_now_ms, [&poller](const std::string& instance) { poller.poll(instance); });
-  http::TokenAuthority tokens(config::load_or_create_jwt_secret(c.jwt_secret_file), system_now_ms);
+  std::optional<http::OidcVerifier> oidc;
+  if (c.oidc) {
+    oidc.emplace(*c.oidc, http::Jwks::load(c.oidc->jwks_file));
+    log.information("accepting RS256 tokens of %s", c.oidc->issuer);
+  }
+  http::TokenAuthority tokens(config::load_or_create_jwt_secret(c.jwt_secret_file), system_now_ms, std::move(oidc));
+  // Monotonic: setting the system clock back must not lock référents out.
+  http::RateLimiter limiter(c.rate_limit, [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  });
   review::ReviewQueue review_queue(store, vault, system_now_ms);
   inbound::MailIntake mail_intake(store, registry, review_queue, c.mail.mailbox, system_now_ms);
   std::optional<inbound::Mailbox> mailbox;
@@ -228,7 +241,7 @@ int serve(const Arguments& args) {
     }
     return series;
   });
-  http::Api api({case_service, registry, webhooks, tokens, metrics, store, review_queue, breakers, c.web_dir});
+  http::Api api({case_service, registry, webhooks, tokens, limiter, metrics, store, review_queue, breakers, c.web_dir});
   http::Server server(api, metrics, c.http);
 
   dispatcher.start();
@@ -347,6 +360,9 @@ int main(int argc, char** argv) {
     std::cerr << "guichet: configuration error: " << e.what() << '\n';
     return 78;  // EX_CONFIG
   } catch (const connectors::ConfigError& e) {
+    std::cerr << "guichet: configuration error: " << e.what() << '\n';
+    return 78;
+  } catch (const http::JwksError& e) {
     std::cerr << "guichet: configuration error: " << e.what() << '\n';
     return 78;
   } catch (const store::StoreUnavailable& e) {

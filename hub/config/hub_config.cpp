@@ -57,7 +57,8 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
   Json root = Json::parse(in, nullptr, false);
   if (root.is_discarded() || !root.is_object()) fail(file, "(document)", "must be a JSON object");
   static const std::set<std::string> kKnown = {"listen", "data_dir", "plugin_dir", "departments_dir", "web_dir",
-                                               "store", "jwt_secret_file", "secrets_file", "mail", "dispatch", "http"};
+                                               "store", "jwt_secret_file", "secrets_file", "mail", "dispatch", "http",
+                                               "oidc"};
   for (const auto& [key, value] : root.items()) {
     if (!kKnown.count(key)) fail(file, key, "unknown setting");
   }
@@ -95,6 +96,27 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
   const Json& http = section(root, "http", file);
   c.http.threads = integer(http, "threads", 16, 2, 256, file, "http.");
   c.http.max_body_bytes = static_cast<size_t>(integer(http, "max_body_kib", 1024, 1, 65536, file, "http.")) * 1024;
+  c.rate_limit.per_minute = integer(http, "rate_per_minute", c.rate_limit.per_minute, 0, 1000000, file, "http.");
+  c.rate_limit.burst = integer(http, "burst", c.rate_limit.burst, 1, 1000000, file, "http.");
+
+  if (root.contains("oidc")) {
+    const Json& oidc = section(root, "oidc", file);
+    static const std::set<std::string> kOidcKnown = {"issuer", "audience", "jwks_file", "department_claim",
+                                                     "referent_claim"};
+    for (const auto& [key, value] : oidc.items()) {
+      if (!kOidcKnown.count(key)) fail(file, "oidc." + key, "unknown setting");
+    }
+    for (const char* required : {"issuer", "audience", "jwks_file"}) {
+      if (!oidc.contains(required)) fail(file, std::string("oidc.") + required, "is required");
+    }
+    http::OidcSettings o;
+    o.issuer = text(oidc, "issuer", "", file, "oidc.");
+    o.audience = text(oidc, "audience", "", file, "oidc.");
+    o.jwks_file = resolve(base, text(oidc, "jwks_file", "", file, "oidc."));
+    o.department_claim = text(oidc, "department_claim", o.department_claim, file, "oidc.");
+    o.referent_claim = text(oidc, "referent_claim", o.referent_claim, file, "oidc.");
+    c.oidc = o;
+  }
 
   const Json& mail = section(root, "mail", file);
   c.mail.smtp_host = text(mail, "smtp_host", c.mail.smtp_host, file, "mail.");

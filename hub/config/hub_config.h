@@ -8,6 +8,8 @@
 
 #include "hub/connectors/registry.h"
 #include "hub/dispatch/dispatcher.h"
+#include "hub/http/oidc_verifier.h"
+#include "hub/http/rate_limiter.h"
 #include "hub/http/server.h"
 #include "hub/inbound/mailbox.h"
 #include "hub/store/open_store.h"
@@ -33,6 +35,8 @@ struct HubConfig {
   std::filesystem::path jwt_secret_file;
   std::filesystem::path secrets_file;
   http::ServerOptions http;
+  http::RateLimitSettings rate_limit;
+  std::optional<http::OidcSettings> oidc;  // absent: only the hub's own HS256 tokens are accepted
   connectors::MailSettings mail;
   std::optional<inbound::MailboxSettings> mailbox;  // mail.pop3; absent: replies by mail are not read
   dispatch::DispatcherOptions dispatch;

@@ -24,6 +24,18 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
+// 429 with the delay for the Retry-After header; thrown before a route stores anything.
+class RateLimited : public ApiError {
+ public:
+  explicit RateLimited(int retry_after_s)
+      : ApiError(429, "rate_limited", "too many requests for this référent; retry after the Retry-After delay"),
+        retry_after_s_(retry_after_s) {}
+  int retry_after_s() const { return retry_after_s_; }
+
+ private:
+  int retry_after_s_;
+};
+
 ApiError method_not_allowed() { return ApiError(405, "invalid_request", "method not allowed for this path"); }
 
 std::string sha256(const std::string& text) {
@@ -59,6 +71,10 @@ std::string content_type_of(const std::filesystem::path& file) {
 Response Api::handle(const Request& request) const {
   try {
     return route(request);
+  } catch (const RateLimited& e) {
+    Response response = Response::error(e);
+    response.headers["Retry-After"] = std::to_string(e.retry_after_s());
+    return response;
   } catch (const ApiError& e) {
     return Response::error(e);
   } catch (const std::exception& e) {
@@ -86,15 +102,21 @@ Response Api::route(const Request& request) const {
   if (parts.size() >= 2 && parts[1] == "cases") return cases(request, parts);
   if (parts.size() >= 2 && parts[1] == "review") return review(request, parts);
   if (parts.size() == 2 && parts[1] == "connectors") {
-    d_.tokens.verify(request.header("authorization"));
+    authenticate(request);
     if (request.method != "GET") throw method_not_allowed();
     return connectors();
   }
   throw ApiError(404, "not_found", "no such path");
 }
 
-Response Api::cases(const Request& request, const std::vector<std::string>& parts) const {
+cases::Principal Api::authenticate(const Request& request) const {
   cases::Principal who = d_.tokens.verify(request.header("authorization"));
+  if (int wait_s = d_.limiter.take(who.referent)) throw RateLimited(wait_s);
+  return who;
+}
+
+Response Api::cases(const Request& request, const std::vector<std::string>& parts) const {
+  cases::Principal who = authenticate(request);
   const std::string& method = request.method;
   if (parts.size() == 2) {
     if (method == "POST") {
@@ -152,7 +174,7 @@ Response Api::cases(const Request& request, const std::vector<std::string>& part
 }
 
 Response Api::review(const Request& request, const std::vector<std::string>& parts) const {
-  cases::Principal who = d_.tokens.verify(request.header("authorization"));
+  cases::Principal who = authenticate(request);
   if (parts.size() == 2) {
     if (request.method != "GET") throw method_not_allowed();
     return Response::json(200, d_.review.list(who));

@@ -9,6 +9,7 @@
 #include "hub/cases/case_service.h"
 #include "hub/connectors/registry.h"
 #include "hub/http/exchange.h"
+#include "hub/http/rate_limiter.h"
 #include "hub/http/token_authority.h"
 #include "hub/inbound/webhooks.h"
 #include "hub/metrics/metrics.h"
@@ -26,6 +27,7 @@ struct ApiDependencies {
   connectors::Registry& registry;
   inbound::Webhooks& webhooks;
   const TokenAuthority& tokens;
+  RateLimiter& limiter;  // per référent, on every authenticated /v1 route
   metrics::Registry& metrics;
   store::Store& store;
   review::ReviewQueue& review;
@@ -41,6 +43,8 @@ class Api {
 
  private:
   Response route(const Request& request) const;
+  // The caller's token, then its rate: 401 or 429 before the route does anything.
+  cases::Principal authenticate(const Request& request) const;
   Response cases(const Request& request, const std::vector<std::string>& parts) const;
   Response connectors() const;
   Response review(const Request& request, const std::vector<std::string>& parts) const;

@@ -235,6 +235,41 @@ TEST(Hub, OwnershipAuthenticationAndOperations) {
   EXPECT_EQ(alice.get(stack.url("/v1/cases/" + case_id)).status, 404);
 }
 
+TEST(Hub, EachReferentHasItsOwnRateLimit) {
+  HubStackOptions options;
+  options.http = {{"rate_per_minute", 30}, {"burst", 5}};  // one more every two seconds
+  HubStack stack(options);
+  HttpClient alice = stack.client("alice");
+  HttpClient bob = stack.client("bob");
+  int served = 0;
+  HttpResponse refused;
+  for (int i = 0; i < 10 && refused.status == 0; ++i) {
+    HttpResponse answer = alice.get(stack.url("/v1/cases"));
+    if (answer.status == 200) {
+      ++served;
+    } else {
+      refused = answer;
+    }
+  }
+  EXPECT_GE(served, 5);
+  EXPECT_LE(served, 6);  // a slow loop may see one refill
+  ASSERT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(Json::parse(refused.body)["error"]["code"], "rate_limited");
+  int retry_after = std::stoi(refused.header("Retry-After"));
+  EXPECT_GE(retry_after, 1);
+  EXPECT_LE(retry_after, 2);
+
+  EXPECT_EQ(bob.get(stack.url("/v1/cases")).status, 200);
+  EXPECT_EQ(HttpClient().get(stack.url("/healthz")).status, 200);
+  EXPECT_EQ(HttpClient().get(stack.url("/metrics")).status, 200);
+  HttpResponse post = alice.post(stack.url("/v1/cases"), example_case().dump());
+  ASSERT_EQ(post.status, 429);
+  std::this_thread::sleep_for(std::chrono::seconds(std::stoi(post.header("Retry-After"))));
+  HttpResponse listed = alice.get(stack.url("/v1/cases"));
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_TRUE(Json::parse(listed.body)["cases"].empty()) << "the refused POST stored nothing";
+}
+
 TEST(Hub, AHubKilledRightAfterItsAnswerDeliversEachRequestExactlyOnce) {
   HubStack stack;
   std::vector<std::string> case_ids;

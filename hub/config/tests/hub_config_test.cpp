@@ -74,6 +74,53 @@ TEST_F(HubConfigTest, ErrorsNameTheFileAndTheField) {
   EXPECT_NE(error_of(R"({"dispatch":{"retry":{"multiplier":100}}})").find("dispatch.retry.multiplier"), std::string::npos);
 }
 
+TEST_F(HubConfigTest, TheRateLimitPerReferentHasDefaultsAndBounds) {
+  HubConfig defaults = load_hub_config(write("{}"));
+  EXPECT_EQ(defaults.rate_limit.per_minute, 600);
+  EXPECT_EQ(defaults.rate_limit.burst, 60);
+  HubConfig set = load_hub_config(write(R"({"http":{"rate_per_minute":120,"burst":10}})"));
+  EXPECT_EQ(set.rate_limit.per_minute, 120);
+  EXPECT_EQ(set.rate_limit.burst, 10);
+  EXPECT_EQ(load_hub_config(write(R"({"http":{"rate_per_minute":0}})")).rate_limit.per_minute, 0);
+  EXPECT_NE(error_of(R"({"http":{"rate_per_minute":-1}})").find("http.rate_per_minute: must be a whole number"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"http":{"burst":0}})").find("http.burst: must be a whole number from 1"), std::string::npos);
+  EXPECT_NE(error_of(R"({"http":{"burst":"10"}})").find("http.burst"), std::string::npos);
+}
+
+TEST_F(HubConfigTest, OidcIsOptionalAndItsJwksFileIsBesideTheConfig) {
+  EXPECT_FALSE(load_hub_config(write("{}")).oidc);
+  HubConfig c = load_hub_config(write(R"({"oidc":{"issuer":"https://idp.example.fr","audience":"guichet-95",
+      "jwks_file":"keys/jwks.json"}})"));
+  ASSERT_TRUE(c.oidc);
+  EXPECT_EQ(c.oidc->issuer, "https://idp.example.fr");
+  EXPECT_EQ(c.oidc->audience, "guichet-95");
+  EXPECT_EQ(c.oidc->jwks_file, dir_ / "keys" / "jwks.json");
+  EXPECT_EQ(c.oidc->referent_claim, "sub");
+  EXPECT_EQ(c.oidc->department_claim, "dept");
+  HubConfig named = load_hub_config(write(R"({"oidc":{"issuer":"i","audience":"a","jwks_file":"/etc/jwks.json",
+      "referent_claim":"email","department_claim":"departement"}})"));
+  EXPECT_EQ(named.oidc->jwks_file, "/etc/jwks.json");
+  EXPECT_EQ(named.oidc->referent_claim, "email");
+  EXPECT_EQ(named.oidc->department_claim, "departement");
+}
+
+TEST_F(HubConfigTest, OidcErrorsNameTheField) {
+  EXPECT_NE(error_of(R"({"oidc":{"audience":"a","jwks_file":"k"}})").find("guichet.json: oidc.issuer: is required"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"oidc":{"issuer":"i","jwks_file":"k"}})").find("oidc.audience: is required"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"oidc":{"issuer":"i","audience":"a"}})").find("oidc.jwks_file: is required"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"oidc":{"issuer":"i","audience":["a"],"jwks_file":"k"}})").find("oidc.audience: must be"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"oidc":{"issuer":"i","audience":"a","jwks_file":"k","audiance":"b"}})")
+                .find("oidc.audiance: unknown setting"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"oidc":"https://idp.example.fr"})").find("guichet.json: oidc: must be an object"),
+            std::string::npos);
+}
+
 TEST_F(HubConfigTest, TheJwtSecretIsCreatedPrivateOnce) {
   fs::path file = dir_ / "var" / "jwt.secret";
   std::string first = load_or_create_jwt_secret(file);

@@ -91,7 +91,8 @@ HubStack::HubStack(HubStackOptions options)
       {"departments_dir", (dir_ / "departments").string()},
       {"web_dir", (Paths::source_dir() / "hub" / "web").string()},
       {"mail", mail},
-      {"dispatch", {{"workers", 2}, {"lease_s", options_.lease_s}, {"retry", options_.retry}}}};
+      {"dispatch", {{"workers", 2}, {"lease_s", options_.lease_s}, {"retry", options_.retry}}},
+      {"http", options_.http}};
   config_file_ = dir_ / "guichet.json";
   write_file(config_file_, config.dump(2));
 

@@ -32,6 +32,9 @@ struct HubStackOptions {
   std::function<void(nlohmann::json&)> edit_department;
   bool email_agencies = false;
   int email_first_sequence = 1;  // the simulated agencies' first answer number (decisions follow it)
+  // The hub config's "http" section. The tests poll faster than a référent clicks, so the
+  // per-référent rate limit is off unless a test sets it.
+  nlohmann::json http = {{"rate_per_minute", 0}};
 };
 
 class HubStack {
