@@ -5,6 +5,8 @@
 //   guichet connectors [--check] [--config FILE] [--data-dir DIR]
 //   guichet new-connector NAME --channel rest|email [--dir DIR] [--need KIND]
 //   guichet keys rotate [--config FILE] [--data-dir DIR]
+//   guichet audit verify [--anchor SEQ:HASH] [--config FILE] [--data-dir DIR]
+//   guichet audit show --case ID [--config FILE] [--data-dir DIR]
 #include "hub/cases/case_service.h"
 #include "hub/cases/deadline.h"
 #include "hub/config/hub_config.h"
@@ -25,6 +27,7 @@
 #include "hub/privacy/vault.h"
 #include "hub/review/review_queue.h"
 #include "hub/scaffold/scaffold.h"
+#include "hub/store/audit_chain.h"
 #include "hub/store/open_store.h"
 
 #include <Poco/ConsoleChannel.h>
@@ -50,7 +53,9 @@ constexpr const char* kUsage =
     "  guichet token --referent ID --department CODE [--ttl 8h] [--config FILE] [--data-dir DIR]\n"
     "  guichet connectors [--check] [--config FILE] [--data-dir DIR]\n"
     "  guichet new-connector NAME --channel rest|email [--dir DIR] [--need KIND]\n"
-    "  guichet keys rotate [--config FILE] [--data-dir DIR]\n";
+    "  guichet keys rotate [--config FILE] [--data-dir DIR]\n"
+    "  guichet audit verify [--anchor SEQ:HASH] [--config FILE] [--data-dir DIR]\n"
+    "  guichet audit show --case ID [--config FILE] [--data-dir DIR]\n";
 
 struct Arguments {
   std::string command;
@@ -63,10 +68,10 @@ struct Arguments {
 };
 
 // Options are "--name value", except the flags below, which take none. A command may take one
-// bare word, stored under the name given here (new-connector's NAME, keys' action).
+// bare word, stored under the name given here (new-connector's NAME, keys' and audit's action).
 std::optional<Arguments> parse_arguments(int argc, char** argv) {
   static const std::set<std::string> kFlags = {"check"};
-  static const std::map<std::string, std::string> kBareWord = {{"new-connector", "name"}, {"keys", "action"}};
+  static const std::map<std::string, std::string> kBareWord = {{"new-connector", "name"}, {"keys", "action"}, {"audit", "action"}};
   if (argc < 2) return std::nullopt;
   Arguments args{argv[1], {}};
   for (int i = 2; i < argc; ++i) {
@@ -334,11 +339,62 @@ int keys(const Arguments& args) {
     privacy::KeyStore store(c.data_dir, privacy::FileLock::Mode::exclusive);
     size_t count = store.rotate();
     std::cout << "re-wrapped " << count << " case key(s) under a new master key in " << c.data_dir.string() << '\n';
+    store::open_store(c.store)->record_audit(
+        store::audit_event("admin", "keys.rotate", "", "", {{"case_keys", count}}));
     return 0;
   } catch (const privacy::LockBusy&) {
     std::cerr << "guichet: a hub is running on " << c.data_dir.string() << ": stop it before rotating keys\n";
     return 75;  // EX_TEMPFAIL
   }
+}
+
+// The audit log (docs/privacy.md). verify checks its chain; show prints a case's entries, one JSON
+// object a line. Both only read, so they may run beside serving hubs.
+int audit(const Arguments& args) {
+  std::string action = args.get("action");
+  if ((action != "verify" && action != "show") || (action == "show" && args.get("case").empty())) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  config::HubConfig c = load_config(args);
+  // Opening a missing file would create an empty, trivially intact, log.
+  if (c.store.kind == "sqlite" && !std::filesystem::exists(c.store.file)) {
+    std::cerr << "guichet: no database at " << c.store.file.string() << '\n';
+    return 74;  // EX_IOERR
+  }
+  std::unique_ptr<store::Store> opened = store::open_store(c.store);
+  if (action == "show") {
+    constexpr int kPage = 1000;
+    for (int64_t after = 0;;) {
+      auto page = opened->audit_entries(args.get("case"), after, kPage);
+      for (const auto& e : page) {
+        nlohmann::json line = {{"seq", e.seq},         {"at", e.at},
+                               {"actor", e.actor},     {"action", e.action},
+                               {"case_id", e.case_id}, {"request_id", e.request_id},
+                               {"detail", nlohmann::json::parse(e.detail, nullptr, false)}};
+        std::cout << line.dump() << '\n';
+      }
+      if (static_cast<int>(page.size()) < kPage) return 0;
+      after = page.back().seq;
+    }
+  }
+  std::optional<store::AuditHead> anchor;
+  if (std::string text = args.get("anchor"); !text.empty()) {
+    size_t colon = text.find(':');
+    if (colon == std::string::npos) throw std::invalid_argument("--anchor takes SEQ:HASH, as verify printed it");
+    anchor = store::AuditHead{std::stoll(text.substr(0, colon)), text.substr(colon + 1)};
+  }
+  store::AuditCheck check = store::verify_audit(*opened, anchor);
+  if (check.bad) {
+    std::cout << "audit chain broken: entry " << *check.bad << ": " << check.problem << " (" << check.verified
+              << " entries sound before it)\n";
+    return 1;
+  }
+  // The head, to be kept outside the database and given back with --anchor: removing the newest
+  // entries together with the head would otherwise not show.
+  std::cout << "audit chain intact: " << check.verified << " entries, head " << check.verified << ':'
+            << check.head_hash << '\n';
+  return 0;
 }
 
 }  // namespace
@@ -355,6 +411,7 @@ int main(int argc, char** argv) {
     if (args->command == "token") return token(*args);
     if (args->command == "connectors") return list_connectors(*args);
     if (args->command == "keys") return keys(*args);
+    if (args->command == "audit") return audit(*args);
     if (args->command == "new-connector") return scaffold::run_new_connector(args->options, std::cout);
   } catch (const config::ConfigError& e) {
     std::cerr << "guichet: configuration error: " << e.what() << '\n';

@@ -7,6 +7,7 @@
 #include "hub/domain/ids.h"
 #include "hub/domain/need.h"
 #include "hub/domain/request_state.h"
+#include "hub/store/audit_chain.h"
 
 #include <Poco/Data/DataException.h>
 
@@ -42,6 +43,8 @@ Answer replay(const store::IdempotencyEntry& stored, const std::string& body_has
   auto view = Json::parse(stored.response, nullptr, false);
   return Answer{stored.status, stored.response, view.is_object() ? view.value("case_id", "") : ""};
 }
+
+std::string actor_of(const Principal& who) { return store::referent_actor(who.referent); }
 
 std::vector<store::ConsentEntry> consents_of(const Json& consent, const std::string& referent, const std::string& at) {
   std::vector<store::ConsentEntry> out;
@@ -139,7 +142,10 @@ store::CaseRecord CaseService::owned_case(const Principal& who, const std::strin
 }
 
 Json CaseService::get(const Principal& who, const std::string& case_id) {
-  return case_view(owned_case(who, case_id), clock_());
+  Json view = case_view(owned_case(who, case_id), clock_());
+  // Recorded before it is answered: a read the log cannot record is not answered.
+  guarded([&] { store_.record_audit(store::audit_event(actor_of(who), "case.read", case_id, "")); });
+  return view;
 }
 
 Json CaseService::list(const Principal& who, const std::string& overall_filter, int limit, const std::string& cursor) {
@@ -157,7 +163,12 @@ Json CaseService::list(const Principal& who, const std::string& overall_filter, 
     }
   }
   int64_t now = clock_();
-  Json cases = Json::array();
+  Json cases = Json::array(), ids = Json::array();
+  // One entry for the whole page, naming the cases shown: a list stays one small write.
+  auto answer = [&](Json next_cursor) {
+    guarded([&] { store_.record_audit(store::audit_event(actor_of(who), "case.list", "", "", {{"cases", ids}})); });
+    return Json{{"cases", cases}, {"next_cursor", std::move(next_cursor)}};
+  };
   // A filter may skip most of a page: keep reading pages until this one is full or the list ends.
   while (true) {
     auto page = guarded([&] { return store_.list_cases(who.referent, limit, before); });
@@ -166,12 +177,13 @@ Json CaseService::list(const Principal& who, const std::string& overall_filter, 
       before = c.seq;
       if (!overall_filter.empty() && overall(c.requests, now) != overall_filter) continue;
       cases.push_back(case_summary(c, now));
+      ids.push_back(c.id);
       if (static_cast<int>(cases.size()) == limit) {
         bool last = i + 1 == page.cases.size() && !page.next_before_seq;
-        return {{"cases", cases}, {"next_cursor", last ? Json(nullptr) : Json(std::to_string(c.seq))}};
+        return answer(last ? Json(nullptr) : Json(std::to_string(c.seq)));
       }
     }
-    if (!page.next_before_seq) return {{"cases", cases}, {"next_cursor", nullptr}};
+    if (!page.next_before_seq) return answer(nullptr);
   }
 }
 
@@ -193,8 +205,9 @@ Json CaseService::add_needs(const Principal& who, const std::string& case_id, co
   int64_t now = clock_();
   std::string at = format_time(now);
   auto requests = new_requests(body["needs"], person_json, record.department, now);
+  auto consents = consents_of(body["consent"], who.referent, at);
   try {
-    guarded([&] { store_.add_requests(case_id, at, requests, consents_of(body["consent"], who.referent, at)); });
+    guarded([&] { store_.add_requests(case_id, at, requests, consents, actor_of(who)); });
   } catch (const Poco::Data::DataException&) {
     // The database's own one-open-request-per-need rule caught a concurrent addition.
     throw ApiError::conflict("this need already has an open request", "needs");
@@ -207,7 +220,7 @@ void CaseService::retry(const Principal& who, const std::string& case_id, const 
   store::CaseRecord record = owned_case(who, case_id);
   bool known = std::any_of(record.requests.begin(), record.requests.end(), [&](auto& r) { return r.id == request_id; });
   if (!known) throw ApiError::not_found();
-  if (!guarded([&] { return store_.retry_request(request_id, format_time(clock_())); })) {
+  if (!guarded([&] { return store_.retry_request(request_id, format_time(clock_()), actor_of(who)); })) {
     throw ApiError::conflict("only a failed request can be retried");
   }
   work_queued_();
@@ -226,7 +239,8 @@ void CaseService::withdraw(const Principal& who, const std::string& case_id, con
     }
     reason = it->get<std::string>();
   }
-  if (!guarded([&] { return store_.withdraw_request(request_id, format_time(clock_()), reason, "referent"); })) {
+  std::string at = format_time(clock_());
+  if (!guarded([&] { return store_.withdraw_request(request_id, at, reason, "referent", actor_of(who)); })) {
     throw ApiError::conflict("this request is already closed");
   }
   work_queued_();
@@ -247,7 +261,7 @@ void CaseService::consent(const Principal& who, const std::string& case_id, cons
   // Without consent the request cannot go on: withdraw it, and tell the agency if it knows.
   for (const auto& r : record.requests) {
     if (r.need == *need && !is_terminal(parse_request_state(r.state).value_or(RequestState::queued))) {
-      guarded([&] { return store_.withdraw_request(r.id, at, "consentement retiré", "referent"); });
+      guarded([&] { return store_.withdraw_request(r.id, at, "consentement retiré", "referent", actor_of(who)); });
     }
   }
   work_queued_();
@@ -255,7 +269,7 @@ void CaseService::consent(const Principal& who, const std::string& case_id, cons
 
 void CaseService::set_frozen(const Principal& who, const std::string& case_id, bool frozen) {
   owned_case(who, case_id);
-  guarded([&] { return store_.set_frozen(case_id, frozen, format_time(clock_())); });
+  guarded([&] { return store_.set_frozen(case_id, frozen, format_time(clock_()), actor_of(who)); });
   if (!frozen) work_queued_();
 }
 
@@ -263,7 +277,7 @@ void CaseService::erase(const Principal& who, const std::string& case_id) {
   owned_case(who, case_id);
   // The key first: once it is gone, nothing of the person can be read anywhere, backups included.
   vault_.erase(case_id);
-  guarded([&] { return store_.erase_case(case_id); });
+  guarded([&] { return store_.erase_case(case_id, actor_of(who)); });
 }
 
 }  // namespace guichet::cases

@@ -1,6 +1,7 @@
 #include "hub/review/review_queue.h"
 
 #include "hub/domain/request_state.h"
+#include "hub/store/audit_chain.h"
 
 #include <Poco/UUIDGenerator.h>
 
@@ -128,7 +129,7 @@ Json ReviewQueue::file(const cases::Principal& who, const std::string& id, const
   event.at = event.recorded_at = format_time(clock_());
   event.source = "referent";
   event.message = message;
-  if (!store_.file_review_item(item.id, event)) {
+  if (!store_.file_review_item(item.id, event, store::referent_actor(who.referent))) {
     throw ApiError::conflict("the request is already past this state, or settled", "state");
   }
   discard_text(item);
@@ -137,7 +138,7 @@ Json ReviewQueue::file(const cases::Principal& who, const std::string& id, const
 
 void ReviewQueue::dismiss(const cases::Principal& who, const std::string& id) {
   store::ReviewItem item = visible_item(who, id);
-  if (!store_.dismiss_review_item(item.id, format_time(clock_()))) throw no_such_item();
+  if (!store_.dismiss_review_item(item.id, format_time(clock_()), store::referent_actor(who.referent))) throw no_such_item();
   discard_text(item);
 }
 

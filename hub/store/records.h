@@ -168,6 +168,30 @@ struct OutboxStats {
   int64_t oldest_created_ms = 0;  // 0 when empty
 };
 
+// One thing done, as the audit log records it: who, what, on which case and request, and details
+// as a JSON object. Never personal data: ids, instance names, states, field names, counts.
+struct AuditEvent {
+  std::string actor;  // "referent:<id>", "hub", "agency:<instance>", "admin"
+  std::string action;  // case.create, case.read, dispatch.deliver, request.state, ...
+  std::string case_id;
+  std::string request_id;
+  std::string detail;
+};
+
+// An entry of the hash-chained audit log (hub/store/audit_chain.h).
+struct AuditEntry {
+  int64_t seq = 0;  // 1, 2, 3... with no gap
+  std::string at;
+  std::string actor, action, case_id, request_id, detail;
+  std::string prev_hash, hash;
+};
+
+// The last entry appended, as the store recorded it apart from the log itself.
+struct AuditHead {
+  int64_t seq = 0;
+  std::string hash;
+};
+
 struct CasePage {
   std::vector<CaseRecord> cases;
   std::optional<int64_t> next_before_seq;

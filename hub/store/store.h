@@ -1,6 +1,12 @@
 // The hub's durable state. Every method is one transaction: it happens entirely or not at all,
 // and once it returns the change survives a crash or a power cut.
 //
+// Audit: every method that changes a case, a request or the review queue appends what it did to
+// the hash-chained audit log (hub/store/audit_chain.h) in its own transaction, so the log never
+// misses a change that happened nor records one that did not. `actor` names who acts, as in
+// AuditEvent; where a method has none, the actor is in its arguments (the case's owner, the
+// consent's référent) or is the hub itself (dispatch, bounces) or the agency (its reports).
+//
 // Thread-safety: every method may be called from any thread.
 // Errors: StoreUnavailable when the database cannot take the change (disk full, I/O error); the
 // caller answers 503 and nothing was written. Other exceptions are bugs.
@@ -35,7 +41,7 @@ class Store {
   virtual void create_case(const NewCase& new_case, const std::optional<IdempotencyEntry>& answer) = 0;
   virtual void add_requests(const std::string& case_id, const std::string& at,
                             const std::vector<NewRequest>& requests,
-                            const std::vector<ConsentEntry>& consents) = 0;
+                            const std::vector<ConsentEntry>& consents, const std::string& actor) = 0;
 
   // Reading. find_case includes requests and their history.
   virtual std::optional<CaseRecord> find_case(const std::string& case_id) = 0;
@@ -47,23 +53,27 @@ class Store {
 
   // Référent actions. Each returns false when the request's state does not allow it.
   // retry_request: from failed, or from info_requested once the référent has the answer.
-  virtual bool retry_request(const std::string& request_id, const std::string& at) = 0;
+  virtual bool retry_request(const std::string& request_id, const std::string& at, const std::string& actor) = 0;
   // Withdraws at once when the agency never received the request; otherwise queues a withdrawal.
   virtual bool withdraw_request(const std::string& request_id, const std::string& at,
-                                const std::string& reason, const std::string& source) = 0;
+                                const std::string& reason, const std::string& source, const std::string& actor) = 0;
   virtual void record_consent(const std::string& case_id, const ConsentEntry& consent) = 0;
-  virtual bool set_frozen(const std::string& case_id, bool frozen, const std::string& at) = 0;
-  // Removes the case, its person and everything that leads to them.
-  virtual bool erase_case(const std::string& case_id) = 0;
+  virtual bool set_frozen(const std::string& case_id, bool frozen, const std::string& at,
+                          const std::string& actor) = 0;
+  // Removes the case, its person and everything that leads to them. Its audit entries stay: they
+  // hold nothing of the person, and the erasure itself is one of them.
+  virtual bool erase_case(const std::string& case_id, const std::string& actor) = 0;
 
   // Dispatch. claim leases due outbox rows of cases that are not frozen to `worker` until now + lease; the lease lets another
   // worker (or a restarted hub) take over a row whose worker died.
   virtual std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
                                       int limit) = 0;
-  // The row is done: it leaves the outbox, and the request moves.
+  // The row is done: it leaves the outbox, and the request moves. Audited as dispatch.<operation>
+  // with the fields disclosed and the outcome.
   virtual void complete(const Delivery& delivery, const Transition& transition) = 0;
   // The row stays, due again at `next_attempt_ms`. Without `count_attempt` the claim is not
-  // counted as an attempt: the connector was not called (e.g. it is quarantined).
+  // counted as an attempt: the connector was not called (e.g. it is quarantined), and nothing is
+  // audited; otherwise the attempt is, as by complete().
   virtual void reschedule(const Delivery& delivery, int64_t next_attempt_ms, const Transition& transition,
                           bool count_attempt = true) = 0;
   // Earliest due time of any outbox row, to sleep until then.
@@ -95,9 +105,16 @@ class Store {
   virtual std::optional<ReviewItem> find_review_item(const std::string& id) = 0;
   // Files a waiting item as `event` (source "referent") on its request: the event applies and the
   // item closes, or neither happens (false: the event would not move the request).
-  virtual bool file_review_item(const std::string& id, const AgencyEvent& event) = 0;
+  virtual bool file_review_item(const std::string& id, const AgencyEvent& event, const std::string& actor) = 0;
   // Closes a waiting item without any effect (not about any request). False when not waiting.
-  virtual bool dismiss_review_item(const std::string& id, const std::string& at) = 0;
+  virtual bool dismiss_review_item(const std::string& id, const std::string& at, const std::string& actor) = 0;
+
+  // Audit. record_audit appends an entry for what changes nothing here: a référent reading a
+  // case, an operator's command on the data directory. A read costs one small insert.
+  virtual void record_audit(const AuditEvent& event) = 0;
+  // Entries after `after_seq` in order, at most `limit`; only those of `case_id` unless it is empty.
+  virtual std::vector<AuditEntry> audit_entries(const std::string& case_id, int64_t after_seq, int limit) = 0;
+  virtual AuditHead audit_head() = 0;
 };
 
 }  // namespace guichet::store

@@ -162,7 +162,7 @@ TEST_F(ReviewQueueTest, ErasingTheCaseErasesItsMails) {
   ASSERT_TRUE(queue_.add(about_r1("<m1@x>")));
   IncomingMail late = about_r1("<m3@x>");
   vault_.erase("c1");
-  ASSERT_TRUE(store_.erase_case("c1"));
+  ASSERT_TRUE(store_.erase_case("c1", "referent:ref-a"));
   EXPECT_TRUE(queue_.list(owner_)["items"].empty());
   // A mail matched just before the erasure, stored after it, keeps nothing of the case.
   EXPECT_FALSE(queue_.add(late));

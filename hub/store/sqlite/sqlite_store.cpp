@@ -2,6 +2,7 @@
 
 #include "hub/domain/request_state.h"
 #include "hub/domain/time.h"
+#include "hub/store/audit_chain.h"
 
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
@@ -76,6 +77,15 @@ const char* const kSchema[] = {
          instance TEXT NOT NULL, request_id TEXT NOT NULL, case_id TEXT NOT NULL, received_at TEXT NOT NULL,
          sealed TEXT NOT NULL, closed_at TEXT))",
     "CREATE INDEX IF NOT EXISTS review_waiting ON review_items(department, seq) WHERE closed_at IS NULL",
+    // The audit log (hub/store/audit_chain.h) and its head, the last entry as the appender saw it:
+    // removing the newest entries from the log alone shows, as the head then names a missing one.
+    R"(CREATE TABLE IF NOT EXISTS audit(
+         seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+         case_id TEXT NOT NULL, request_id TEXT NOT NULL, detail TEXT NOT NULL,
+         prev_hash TEXT NOT NULL, hash TEXT NOT NULL))",
+    "CREATE INDEX IF NOT EXISTS audit_by_case ON audit(case_id, seq)",
+    R"(CREATE TABLE IF NOT EXISTS audit_head(
+         id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL))",
 };
 
 int64_t parse_ms(const std::string& rfc3339) { return parse_time(rfc3339).value_or(0); }
@@ -148,6 +158,21 @@ RequestRecord read_request(const Rows& rows, size_t row, size_t first = 0) {
 void insert_history(Session& s, const std::string& request_id, const HistoryEntry& entry) {
   s << "INSERT INTO history(request_id, state, source, at, detail) VALUES(?,?,?,?,?)",
       bind(request_id), bind(entry.state), bind(entry.source), bind(entry.at), bind(entry.detail), now;
+}
+
+// Appends `event` to the audit log, in the caller's transaction: the log holds an action exactly
+// when the action's change is committed.
+void append_audit(Session& s, const AuditEvent& event) {
+  Poco::Int64 seq = 0;
+  std::string hash;
+  s << "SELECT seq, hash FROM audit_head WHERE id = 1", into(seq), into(hash), now;
+  std::string at = format_time(system_now_ms());
+  AuditEntry e = chain_entry(seq + 1, at, hash, event);
+  s << "INSERT INTO audit(seq, at, actor, action, case_id, request_id, detail, prev_hash, hash) "
+       "VALUES(?,?,?,?,?,?,?,?,?)",
+      bind(e.seq), bind(e.at), bind(e.actor), bind(e.action), bind(e.case_id), bind(e.request_id), bind(e.detail),
+      bind(e.prev_hash), bind(e.hash), now;
+  s << "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", bind(e.seq), bind(e.hash), now;
 }
 
 void insert_outbox(Session& s, const std::string& request_id, const std::string& operation,
@@ -237,10 +262,11 @@ void record_disclosure(Session& s, const Delivery& d, const Transition& t) {
 }
 
 // Applies an agency's (or a référent's) report to its request, under the rules of
-// apply_agency_event (store.h); false when it moves nothing.
-bool apply_event(Session& s, const AgencyEvent& e) {
+// apply_agency_event (store.h). Returns the request as it was, or nothing when the report moves
+// nothing.
+std::optional<RequestRecord> apply_event(Session& s, const AgencyEvent& e) {
   auto next = parse_request_state(e.state);
-  if (!next) return false;
+  if (!next) return std::nullopt;
   Statement q(s);
   if (!e.request_id.empty()) {
     q << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.id = ? AND r.instance = ?",
@@ -252,14 +278,14 @@ bool apply_event(Session& s, const AgencyEvent& e) {
   }
   q.execute();
   Rows rows(q);
-  if (rows.size() == 0) return false;
+  if (rows.size() == 0) return std::nullopt;
   RequestRecord r = read_request(rows, 0);
   auto current = parse_request_state(r.state).value_or(RequestState::queued);
-  if (!agency_may_move(current, *next)) return false;
-  if (*next == current && e.message == r.message) return false;
+  if (!agency_may_move(current, *next)) return std::nullopt;
+  if (*next == current && e.message == r.message) return std::nullopt;
   // An older report never overwrites a newer one (RFC 3339 UTC with fixed precision sorts as text
   // only when both come from the same formatter, so compare parsed times).
-  if (!r.agency_at.empty() && !e.at.empty() && parse_ms(e.at) < parse_ms(r.agency_at)) return false;
+  if (!r.agency_at.empty() && !e.at.empty() && parse_ms(e.at) < parse_ms(r.agency_at)) return std::nullopt;
   Transition t;
   t.entries.push_back({e.state, e.at.empty() ? e.recorded_at : e.at, e.source, e.message});
   t.message = e.message;
@@ -268,7 +294,7 @@ bool apply_event(Session& s, const AgencyEvent& e) {
   std::string agency_at = e.at.empty() ? e.recorded_at : e.at;
   s << "UPDATE requests SET agency_at = ?, updated_at = ? WHERE id = ?", bind(agency_at),
       bind(e.recorded_at), bind(r.id), now;
-  return true;
+  return r;
 }
 
 constexpr const char* kContextColumns =
@@ -302,6 +328,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& file) : file_(file) {
     s << "PRAGMA quick_check", into(integrity), now;
     if (integrity != "ok") throw StoreUnavailable("database failed its integrity check: " + file.string());
     for (const char* statement : kSchema) s << statement, now;
+    s << "INSERT OR IGNORE INTO audit_head(id, seq, hash) VALUES(1, 0, ?)", bind(kAuditGenesis), now;
     s << "PRAGMA user_version=" + std::to_string(kSchemaVersion), now;
     readers_ = std::make_unique<Poco::Data::SessionPool>("SQLite", file.string(), 1, 64, 60);
     group_commit_ = std::make_unique<GroupCommit>(*writer_);
@@ -369,16 +396,18 @@ void SqliteStore::create_case(const NewCase& c, const std::optional<IdempotencyE
         bind(c.person.person_json), bind(c.person.situation_json), now;
     insert_requests(s, c.id, c.at, parse_ms(c.at), c.requests);
     insert_consents(s, c.id, c.consents);
+    append_audit(s, intake_event("case.create", referent_actor(c.owner), c.id, c.requests, c.consents));
   });
 }
 
 void SqliteStore::add_requests(const std::string& case_id, const std::string& at,
                                const std::vector<NewRequest>& requests,
-                               const std::vector<ConsentEntry>& consents) {
+                               const std::vector<ConsentEntry>& consents, const std::string& actor) {
   write([&](Session& s) {
     insert_requests(s, case_id, at, parse_ms(at), requests);
     insert_consents(s, case_id, consents);
     touch_case(s, case_id, at);
+    append_audit(s, intake_event("case.add_needs", actor, case_id, requests, consents));
   });
 }
 
@@ -474,10 +503,10 @@ CasePage SqliteStore::list_cases(const std::string& owner, int limit, std::optio
   return page;
 }
 
-bool SqliteStore::retry_request(const std::string& request_id, const std::string& at) {
+bool SqliteStore::retry_request(const std::string& request_id, const std::string& at, const std::string& actor) {
   return write([&](Session& s) {
     Statement q(s);
-    q << "SELECT state, delivery_key FROM requests WHERE id = ?", bind(request_id);
+    q << "SELECT state, delivery_key, case_id FROM requests WHERE id = ?", bind(request_id);
     q.execute();
     Rows rows(q);
     std::string state = rows.size() ? rows.text(0, 0) : "";
@@ -489,15 +518,17 @@ bool SqliteStore::retry_request(const std::string& request_id, const std::string
     t.entries.push_back({"queued", at, "referent", "nouvel essai demandé"});
     t.message = "";
     apply_transition(s, request_id, t);
+    append_audit(s, audit_event(actor, "request.retry", rows.text(0, 2), request_id,
+                                {{"from", state}, {"to", "queued"}}));
     return true;
   });
 }
 
 bool SqliteStore::withdraw_request(const std::string& request_id, const std::string& at,
-                                   const std::string& reason, const std::string& source) {
+                                   const std::string& reason, const std::string& source, const std::string& actor) {
   return write([&](Session& s) {
     Statement q(s);
-    q << "SELECT state, delivery_key FROM requests WHERE id = ?", bind(request_id);
+    q << "SELECT state, delivery_key, case_id FROM requests WHERE id = ?", bind(request_id);
     q.execute();
     Rows rows(q);
     if (rows.size() == 0) return false;
@@ -519,6 +550,9 @@ bool SqliteStore::withdraw_request(const std::string& request_id, const std::str
     Transition t;
     t.entries.push_back({"withdrawn", at, source, ""});
     apply_transition(s, request_id, t);
+    // Not the reason: it is the référent's free text.
+    append_audit(s, audit_event(actor, "request.withdraw", rows.text(0, 2), request_id,
+                                {{"from", to_string(state)}, {"agency_told", agency_may_know}, {"source", source}}));
     return true;
   });
 }
@@ -527,19 +561,23 @@ void SqliteStore::record_consent(const std::string& case_id, const ConsentEntry&
   write([&](Session& s) {
     insert_consents(s, case_id, {consent});
     touch_case(s, case_id, consent.at);
+    append_audit(s, audit_event(referent_actor(consent.referent), "consent.record", case_id, "",
+                                {{"need", consent.need}, {"given", consent.given}, {"channel", consent.channel}}));
   });
 }
 
-bool SqliteStore::set_frozen(const std::string& case_id, bool frozen, const std::string& at) {
+bool SqliteStore::set_frozen(const std::string& case_id, bool frozen, const std::string& at, const std::string& actor) {
   return write([&](Session& s) {
     int value = frozen ? 1 : 0;
     Statement u(s);
     u << "UPDATE cases SET frozen = ?, updated_at = ? WHERE id = ?", bind(value), bind(at), bind(case_id);
-    return u.execute() > 0;
+    if (u.execute() == 0) return false;
+    append_audit(s, audit_event(actor, frozen ? "case.freeze" : "case.unfreeze", case_id, ""));
+    return true;
   });
 }
 
-bool SqliteStore::erase_case(const std::string& case_id) {
+bool SqliteStore::erase_case(const std::string& case_id, const std::string& actor) {
   return write([&](Session& s) {
     const char* const kChildren[] = {
         "DELETE FROM history WHERE request_id IN (SELECT id FROM requests WHERE case_id = ?)",
@@ -554,7 +592,9 @@ bool SqliteStore::erase_case(const std::string& case_id) {
     for (const char* statement : kChildren) s << statement, bind(case_id), now;
     Statement d(s);
     d << "DELETE FROM cases WHERE id = ?", bind(case_id);
-    return d.execute() > 0;
+    if (d.execute() == 0) return false;
+    append_audit(s, audit_event(actor, "case.erase", case_id, ""));
+    return true;
   });
 }
 
@@ -611,6 +651,7 @@ void SqliteStore::complete(const Delivery& d, const Transition& t) {
     s << "DELETE FROM outbox WHERE id = ?", bind(id), now;
     apply_transition(s, d.request.id, t);
     record_disclosure(s, d, t);
+    append_audit(s, dispatch_event(d, t, t.entries.empty() ? "done" : t.entries.back().state));
   });
 }
 
@@ -621,6 +662,8 @@ void SqliteStore::reschedule(const Delivery& d, int64_t next_attempt_ms, const T
          "attempts = attempts - ? WHERE id = ?",
         bind(due), bind(refund), bind(id), now;
     apply_transition(s, d.request.id, t);
+    // Only an attempt is worth an entry: a row merely waiting for its connector reached no one.
+    if (count_attempt) append_audit(s, dispatch_event(d, t, "retry"));
   });
 }
 
@@ -680,7 +723,14 @@ std::vector<std::pair<std::string, int64_t>> SqliteStore::overdue_by_instance(co
 }
 
 bool SqliteStore::apply_agency_event(const AgencyEvent& e) {
-  return write([&](Session& s) { return apply_event(s, e); });
+  return write([&](Session& s) {
+    auto before = apply_event(s, e);
+    if (!before) return false;
+    // Not the message: it is the agency's free text.
+    append_audit(s, audit_event(agency_actor(e.instance), "request.state", before->case_id, before->id,
+                                {{"from", before->state}, {"to", e.state}, {"source", e.source}}));
+    return true;
+  });
 }
 
 std::vector<OpenRequest> SqliteStore::open_requests(const std::string& instance) {
@@ -745,7 +795,7 @@ std::optional<RequestContext> SqliteStore::find_request(const std::string& reque
 bool SqliteStore::fail_request(const std::string& request_id, const std::string& at, const std::string& reason) {
   return write([&](Session& s) {
     Statement q(s);
-    q << "SELECT state FROM requests WHERE id = ?", bind(request_id);
+    q << "SELECT state, case_id FROM requests WHERE id = ?", bind(request_id);
     q.execute();
     Rows rows(q);
     // Only a request the agency has not answered: an answer proves a copy arrived somewhere.
@@ -754,6 +804,9 @@ bool SqliteStore::fail_request(const std::string& request_id, const std::string&
     t.entries.push_back({"failed", at, "email", reason});
     t.message = reason;
     apply_transition(s, request_id, t);
+    // Not the reason: a bounce's diagnostic may quote the address it was sent to.
+    append_audit(s, audit_event("hub", "mail.bounce", rows.text(0, 1), request_id,
+                                {{"from", "sent"}, {"to", "failed"}}));
     return true;
   });
 }
@@ -767,6 +820,8 @@ bool SqliteStore::add_review_item(const ReviewItem& i) {
          "VALUES(?,?,?,?,?,?,?,?,?)",
         bind(i.id), bind(i.mail_id), bind(i.department), bind(i.owner), bind(i.instance), bind(i.request_id),
         bind(i.case_id), bind(i.received_at), bind(i.sealed), now;
+    append_audit(s, audit_event("hub", "review.add", i.case_id, i.request_id,
+                                {{"item", i.id}, {"instance", i.instance}}));
     return true;
   });
 }
@@ -794,22 +849,62 @@ std::optional<ReviewItem> SqliteStore::find_review_item(const std::string& id) {
   return std::optional<ReviewItem>(read_review_item(rows, 0));
 }
 
-bool SqliteStore::file_review_item(const std::string& id, const AgencyEvent& event) {
+bool SqliteStore::file_review_item(const std::string& id, const AgencyEvent& event, const std::string& actor) {
   return write([&](Session& s) {
     Poco::Int64 waiting = 0;
     s << "SELECT COUNT(*) FROM review_items WHERE id = ? AND closed_at IS NULL", into(waiting), bind(id), now;
-    if (!waiting || !apply_event(s, event)) return false;
+    if (!waiting) return false;
+    auto before = apply_event(s, event);
+    if (!before) return false;
     s << "UPDATE review_items SET closed_at = ?, sealed = '' WHERE id = ?", bind(event.recorded_at), bind(id), now;
+    append_audit(s, audit_event(actor, "review.file", before->case_id, before->id,
+                                {{"item", id}, {"from", before->state}, {"to", event.state}}));
     return true;
   });
 }
 
-bool SqliteStore::dismiss_review_item(const std::string& id, const std::string& at) {
+bool SqliteStore::dismiss_review_item(const std::string& id, const std::string& at, const std::string& actor) {
   return write([&](Session& s) {
     Statement q(s);
-    q << "UPDATE review_items SET closed_at = ?, sealed = '' WHERE id = ? AND closed_at IS NULL", bind(at), bind(id);
-    return q.execute() > 0;
+    q << "SELECT case_id, request_id FROM review_items WHERE id = ? AND closed_at IS NULL", bind(id);
+    q.execute();
+    Rows rows(q);
+    if (rows.size() == 0) return false;
+    s << "UPDATE review_items SET closed_at = ?, sealed = '' WHERE id = ?", bind(at), bind(id), now;
+    append_audit(s, audit_event(actor, "review.dismiss", rows.text(0, 0), rows.text(0, 1), {{"item", id}}));
+    return true;
   });
+}
+
+void SqliteStore::record_audit(const AuditEvent& event) {
+  write([&](Session& s) { append_audit(s, event); });
+}
+
+std::vector<AuditEntry> SqliteStore::audit_entries(const std::string& case_id, int64_t after_seq, int limit) {
+  Session s = reader();
+  Poco::Int64 after = after_seq, count = limit;
+  Statement q(s);
+  const std::string select = "SELECT seq, at, actor, action, case_id, request_id, detail, prev_hash, hash FROM audit ";
+  if (case_id.empty()) {
+    q << select + "WHERE seq > ? ORDER BY seq LIMIT ?", bind(after), bind(count);
+  } else {
+    q << select + "WHERE case_id = ? AND seq > ? ORDER BY seq LIMIT ?", bind(case_id), bind(after), bind(count);
+  }
+  q.execute();
+  Rows rows(q);
+  std::vector<AuditEntry> out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    out.push_back({rows.integer(i, 0), rows.text(i, 1), rows.text(i, 2), rows.text(i, 3), rows.text(i, 4),
+                   rows.text(i, 5), rows.text(i, 6), rows.text(i, 7), rows.text(i, 8)});
+  }
+  return out;
+}
+
+AuditHead SqliteStore::audit_head() {
+  Session s = reader();
+  AuditHead head;
+  s << "SELECT seq, hash FROM audit_head WHERE id = 1", into(head.seq), into(head.hash), now;
+  return head;
 }
 
 }  // namespace guichet::store

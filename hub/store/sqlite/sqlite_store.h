@@ -29,17 +29,17 @@ class SqliteStore final : public Store {
   void create_case(const NewCase& new_case, const std::optional<IdempotencyEntry>& answer) override;
   void add_requests(const std::string& case_id, const std::string& at,
                     const std::vector<NewRequest>& requests,
-                    const std::vector<ConsentEntry>& consents) override;
+                    const std::vector<ConsentEntry>& consents, const std::string& actor) override;
   std::optional<CaseRecord> find_case(const std::string& case_id) override;
   std::optional<PersonRecord> find_person(const std::string& case_id) override;
   std::vector<Disclosure> disclosures(const std::string& case_id) override;
   CasePage list_cases(const std::string& owner, int limit, std::optional<int64_t> before_seq) override;
-  bool retry_request(const std::string& request_id, const std::string& at) override;
+  bool retry_request(const std::string& request_id, const std::string& at, const std::string& actor) override;
   bool withdraw_request(const std::string& request_id, const std::string& at,
-                        const std::string& reason, const std::string& source) override;
+                        const std::string& reason, const std::string& source, const std::string& actor) override;
   void record_consent(const std::string& case_id, const ConsentEntry& consent) override;
-  bool set_frozen(const std::string& case_id, bool frozen, const std::string& at) override;
-  bool erase_case(const std::string& case_id) override;
+  bool set_frozen(const std::string& case_id, bool frozen, const std::string& at, const std::string& actor) override;
+  bool erase_case(const std::string& case_id, const std::string& actor) override;
   std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
                               int limit) override;
   void complete(const Delivery& delivery, const Transition& transition) override;
@@ -58,8 +58,11 @@ class SqliteStore final : public Store {
   bool add_review_item(const ReviewItem& item) override;
   std::vector<ReviewItem> review_items(const std::string& department) override;
   std::optional<ReviewItem> find_review_item(const std::string& id) override;
-  bool file_review_item(const std::string& id, const AgencyEvent& event) override;
-  bool dismiss_review_item(const std::string& id, const std::string& at) override;
+  bool file_review_item(const std::string& id, const AgencyEvent& event, const std::string& actor) override;
+  bool dismiss_review_item(const std::string& id, const std::string& at, const std::string& actor) override;
+  void record_audit(const AuditEvent& event) override;
+  std::vector<AuditEntry> audit_entries(const std::string& case_id, int64_t after_seq, int limit) override;
+  AuditHead audit_head() override;
 
  private:
   // Runs `body` as one transaction on the writer session (in a group commit), undoing it on any

@@ -1,14 +1,17 @@
 #include "hub/store/open_store.h"
 
 #include "hub/domain/time.h"
+#include "hub/store/audit_chain.h"
 
 #include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <set>
 #include <thread>
@@ -54,6 +57,19 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   // Another handle on the same database, as a second hub has.
   std::unique_ptr<Store> second_store() { return open_store(config_); }
 
+  // A session straight on the database, past the store, as someone tampering with it has.
+  Poco::Data::Session raw() {
+    if (config_.kind == "postgresql") return Poco::Data::Session("PostgreSQL", config_.connection);
+    Poco::Data::SQLite::Connector::registerConnector();
+    return Poco::Data::Session("SQLite", config_.file.string());
+  }
+
+  std::vector<std::string> audit_actions() {
+    std::vector<std::string> actions;
+    for (const auto& e : store_->audit_entries("", 0, 1000)) actions.push_back(e.action);
+    return actions;
+  }
+
   NewCase a_case(const std::string& id, const std::string& owner = "ref-a") {
     NewCase c;
     c.id = id;
@@ -70,6 +86,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   }
 
   static constexpr int64_t kStart = 1795000000000;
+  static constexpr const char* kActor = "referent:ref-a";
   std::string suffix_;
   StoreConfig config_;
   fs::path dir_;
@@ -159,8 +176,8 @@ TEST_P(StoreTest, AgencyEventsAreMonotonic) {
 
 TEST_P(StoreTest, WithdrawingAnUnsentRequestDropsItsDelivery) {
   store_->create_case(a_case("c1"), std::nullopt);
-  EXPECT_TRUE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent"));
-  EXPECT_FALSE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent"));
+  EXPECT_TRUE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent", kActor));
+  EXPECT_FALSE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent", kActor));
   auto claimed = store_->claim("w", kStart, 60000, 10);
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].request.id, "c1-allowance");
@@ -169,7 +186,7 @@ TEST_P(StoreTest, WithdrawingAnUnsentRequestDropsItsDelivery) {
 TEST_P(StoreTest, WithdrawingASentRequestQueuesAWithdrawalAfterTheDelivery) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto claimed = store_->claim("w", kStart, 60000, 10);  // both in flight
-  EXPECT_TRUE(store_->withdraw_request("c1-allowance", format_time(kStart), "retour au domicile", "referent"));
+  EXPECT_TRUE(store_->withdraw_request("c1-allowance", format_time(kStart), "retour au domicile", "referent", kActor));
   // The withdrawal waits behind the delivery still in flight.
   EXPECT_TRUE(store_->claim("w2", kStart, 60000, 10).empty());
   Transition sent;
@@ -187,12 +204,12 @@ TEST_P(StoreTest, WithdrawingASentRequestQueuesAWithdrawalAfterTheDelivery) {
 TEST_P(StoreTest, RetryOnlyFromFailedAndWithTheSameKey) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto claimed = store_->claim("w", kStart, 60000, 10);
-  EXPECT_FALSE(store_->retry_request("c1-allowance", format_time(kStart)));  // still queued
+  EXPECT_FALSE(store_->retry_request("c1-allowance", format_time(kStart), kActor));  // still queued
   Transition failed;
   failed.entries = {{"failed", format_time(kStart), "dispatch", ""}};
   failed.message = "données refusées";
   store_->complete(claimed[0], failed);
-  EXPECT_TRUE(store_->retry_request("c1-allowance", format_time(kStart + 1)));
+  EXPECT_TRUE(store_->retry_request("c1-allowance", format_time(kStart + 1), kActor));
   auto again = store_->claim("w", kStart + 1, 60000, 10);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].idempotency_key, claimed[0].idempotency_key);
@@ -202,20 +219,20 @@ TEST_P(StoreTest, RetryOnlyFromFailedAndWithTheSameKey) {
 TEST_P(StoreTest, OneOpenRequestPerNeed) {
   store_->create_case(a_case("c1"), std::nullopt);
   NewRequest twice{"dup", "housing", "{}", "housing-95", "Agence", "", "corr-dup", "key-dup"};
-  EXPECT_ANY_THROW(store_->add_requests("c1", format_time(kStart), {twice}, {}));
+  EXPECT_ANY_THROW(store_->add_requests("c1", format_time(kStart), {twice}, {}, kActor));
   EXPECT_EQ(store_->find_case("c1")->requests.size(), 2u);
-  store_->withdraw_request("c1-housing", format_time(kStart), "", "referent");
-  store_->add_requests("c1", format_time(kStart), {twice}, {});
+  store_->withdraw_request("c1-housing", format_time(kStart), "", "referent", kActor);
+  store_->add_requests("c1", format_time(kStart), {twice}, {}, kActor);
   EXPECT_EQ(store_->find_case("c1")->requests.size(), 3u);
 }
 
 TEST_P(StoreTest, ANeedMayBeOpenOnceWithEachServingAgency) {
   store_->create_case(a_case("c1"), std::nullopt);
   NewRequest association{"assoc", "housing", "{}", "association-95", "Association", "", "corr-assoc", "key-assoc"};
-  store_->add_requests("c1", format_time(kStart), {association}, {});
+  store_->add_requests("c1", format_time(kStart), {association}, {}, kActor);
   EXPECT_EQ(store_->find_case("c1")->requests.size(), 3u);
   NewRequest again{"assoc-2", "housing", "{}", "association-95", "Association", "", "corr-assoc-2", "key-assoc-2"};
-  EXPECT_ANY_THROW(store_->add_requests("c1", format_time(kStart), {again}, {}));
+  EXPECT_ANY_THROW(store_->add_requests("c1", format_time(kStart), {again}, {}, kActor));
 }
 
 TEST_P(StoreTest, IdempotentAnswersAreScopedAndRaceSafe) {
@@ -243,12 +260,12 @@ TEST_P(StoreTest, ListsNewestFirstWithPages) {
 
 TEST_P(StoreTest, ErasureLeavesNothingOfTheCase) {
   store_->create_case(a_case("c1"), IdempotencyEntry{"ref-a", "k1", "h", 201, "{}"});
-  EXPECT_TRUE(store_->erase_case("c1"));
+  EXPECT_TRUE(store_->erase_case("c1", kActor));
   EXPECT_FALSE(store_->find_case("c1"));
   EXPECT_FALSE(store_->find_person("c1"));
   EXPECT_FALSE(store_->find_idempotency("ref-a", "k1"));
   EXPECT_TRUE(store_->claim("w", kStart, 1000, 10).empty());
-  EXPECT_FALSE(store_->erase_case("c1"));
+  EXPECT_FALSE(store_->erase_case("c1", kActor));
 }
 
 TEST_P(StoreTest, MailIsMatchedByCorrelationOrByDeliveryKey) {
@@ -312,19 +329,19 @@ TEST_P(StoreTest, AReviewItemIsQueuedOnceThenFiledOrDismissed) {
                       "referent", "plus de place"};
   AgencyEvent backwards = refused;
   backwards.state = "queued";
-  EXPECT_FALSE(store_->file_review_item("m1", backwards));
+  EXPECT_FALSE(store_->file_review_item("m1", backwards, kActor));
   EXPECT_TRUE(store_->find_review_item("m1"));  // a refused filing leaves the item waiting
-  EXPECT_TRUE(store_->file_review_item("m1", refused));
+  EXPECT_TRUE(store_->file_review_item("m1", refused, kActor));
   EXPECT_FALSE(store_->find_review_item("m1"));
-  EXPECT_FALSE(store_->file_review_item("m1", refused));
+  EXPECT_FALSE(store_->file_review_item("m1", refused, kActor));
   auto request = store_->find_case("c1")->requests[1];
   ASSERT_EQ(request.id, "c1-housing");
   EXPECT_EQ(request.state, "refused");
   EXPECT_EQ(request.history.back().source, "referent");
   EXPECT_EQ(request.message, "plus de place");
 
-  EXPECT_TRUE(store_->dismiss_review_item("m2", format_time(kStart + 6)));
-  EXPECT_FALSE(store_->dismiss_review_item("m2", format_time(kStart + 7)));
+  EXPECT_TRUE(store_->dismiss_review_item("m2", format_time(kStart + 6), kActor));
+  EXPECT_FALSE(store_->dismiss_review_item("m2", format_time(kStart + 7), kActor));
   EXPECT_TRUE(store_->review_items("95").empty());
   // Closed items still remember their mail, so that it is never queued again.
   loose.id = "m4";
@@ -335,7 +352,7 @@ TEST_P(StoreTest, ErasingACaseRemovesItsReviewItems) {
   store_->create_case(a_case("c1"), std::nullopt);
   ASSERT_TRUE(store_->add_review_item({"m1", "<a@x>", "95", "ref-a", "housing-95", "c1-housing", "c1",
                                        format_time(kStart), "g1.sealed"}));
-  EXPECT_TRUE(store_->erase_case("c1"));
+  EXPECT_TRUE(store_->erase_case("c1", kActor));
   EXPECT_TRUE(store_->review_items("95").empty());
   EXPECT_FALSE(store_->find_review_item("m1"));
 }
@@ -349,9 +366,9 @@ TEST_P(StoreTest, CursorsPersist) {
 
 TEST_P(StoreTest, FrozenCasesAreNeverClaimed) {
   store_->create_case(a_case("c1"), std::nullopt);
-  EXPECT_TRUE(store_->set_frozen("c1", true, format_time(kStart)));
+  EXPECT_TRUE(store_->set_frozen("c1", true, format_time(kStart), kActor));
   EXPECT_TRUE(store_->claim("w", kStart, 60000, 10).empty());
-  EXPECT_TRUE(store_->set_frozen("c1", false, format_time(kStart)));
+  EXPECT_TRUE(store_->set_frozen("c1", false, format_time(kStart), kActor));
   EXPECT_EQ(store_->claim("w", kStart, 60000, 10).size(), 2u);
 }
 
@@ -419,6 +436,188 @@ TEST_P(StoreTest, AServerOutOfReachIsUnavailableAndALostConnectionIsReplaced) {
     }
   }
   EXPECT_TRUE(found);
+}
+
+TEST_P(StoreTest, EveryChangeIsAuditedInItsTransactionAndARefusedOneIsNot) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  EXPECT_THROW(store_->create_case(a_case("c1"), std::nullopt), std::exception);  // the id is taken
+  store_->record_audit(audit_event(kActor, "case.read", "c1", ""));
+  EXPECT_FALSE(store_->retry_request("c1-allowance", format_time(kStart), kActor));  // still queued
+  auto claimed = store_->claim("w", kStart, 60000, 10);
+  ASSERT_EQ(claimed.size(), 2u);
+  Transition sent;
+  sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
+  sent.disclosed = {"person.birth_name", "person.phone"};
+  store_->complete(claimed[0], sent);
+  Transition waiting;
+  waiting.retrying = true;
+  store_->reschedule(claimed[1], kStart, waiting, false);  // the connector was not called
+  AgencyEvent review{"allowance-95", "c1-allowance", "", "in_review", format_time(kStart + 1), format_time(kStart + 1),
+                     "webhook", "dossier de Mme X"};
+  EXPECT_TRUE(store_->apply_agency_event(review));
+  EXPECT_FALSE(store_->apply_agency_event(review));  // nothing new
+  EXPECT_TRUE(store_->withdraw_request("c1-housing", format_time(kStart), "elle est partie", "referent", kActor));
+  EXPECT_FALSE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent", kActor));
+  store_->record_consent("c1", {"housing", false, format_time(kStart), "ref-a", "referent"});
+  EXPECT_FALSE(store_->fail_request("c1-allowance", format_time(kStart), "courriel non distribué"));  // answered
+  EXPECT_TRUE(store_->set_frozen("c1", true, format_time(kStart), kActor));
+  EXPECT_FALSE(store_->set_frozen("c2", true, format_time(kStart), kActor));
+  EXPECT_TRUE(store_->erase_case("c1", kActor));
+  EXPECT_FALSE(store_->erase_case("c1", kActor));
+
+  EXPECT_EQ(audit_actions(), (std::vector<std::string>{"case.create", "case.read", "dispatch.deliver",
+                                                       "request.state", "request.withdraw", "consent.record",
+                                                       "case.freeze", "case.erase"}));
+  auto entries = store_->audit_entries("c1", 0, 100);
+  ASSERT_EQ(entries.size(), 8u);  // the erasure keeps them: they hold nothing of the person
+  EXPECT_EQ(entries[0].actor, "referent:ref-a");
+  EXPECT_EQ(entries[0].detail,
+            R"({"consent":{"allowance":true},"requests":[{"instance":"allowance-95","request_id":"c1-allowance"},)"
+            R"({"instance":"housing-95","request_id":"c1-housing"}]})");
+  EXPECT_EQ(entries[2].actor, "hub");
+  EXPECT_EQ(entries[2].request_id, "c1-allowance");
+  EXPECT_EQ(entries[2].detail,
+            R"({"attempt":1,"fields":["person.birth_name","person.phone"],"instance":"allowance-95","result":"sent"})");
+  EXPECT_EQ(entries[3].actor, "agency:allowance-95");
+  EXPECT_EQ(entries[3].detail, R"({"from":"sent","source":"webhook","to":"in_review"})");
+  // Free texts (the agency's message, the référent's reason) stay out of the log.
+  for (const auto& e : entries) {
+    EXPECT_EQ(e.detail.find("Mme X"), std::string::npos) << e.detail;
+    EXPECT_EQ(e.detail.find("partie"), std::string::npos) << e.detail;
+  }
+  AuditCheck check = verify_audit(*store_);
+  EXPECT_FALSE(check.bad) << check.problem;
+  EXPECT_EQ(check.verified, 8);
+  EXPECT_EQ(check.head_hash, entries.back().hash);
+}
+
+TEST_P(StoreTest, AnAttemptToBeRetriedAndTheReviewQueueAreAudited) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  auto claimed = store_->claim("w", kStart, 60000, 10);
+  Transition later;
+  later.retrying = true;
+  later.disclosed = {"person.phone"};
+  store_->reschedule(claimed[0], kStart, later);
+  Transition sent;
+  sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
+  store_->complete(claimed[1], sent);
+  ASSERT_TRUE(store_->add_review_item({"m1", "<a@x>", "95", "ref-a", "housing-95", "c1-housing", "c1",
+                                       format_time(kStart), "g1.sealed"}));
+  ASSERT_TRUE(store_->add_review_item({"m2", "<b@x>", "95", "", "", "", "", format_time(kStart), "g1.other"}));
+  AgencyEvent accepted{"housing-95", "c1-housing", "", "accepted", format_time(kStart + 5), format_time(kStart + 5),
+                       "referent", ""};
+  EXPECT_TRUE(store_->file_review_item("m1", accepted, kActor));
+  EXPECT_FALSE(store_->file_review_item("m1", accepted, kActor));
+  EXPECT_TRUE(store_->dismiss_review_item("m2", format_time(kStart + 6), kActor));
+  EXPECT_FALSE(store_->dismiss_review_item("m2", format_time(kStart + 7), kActor));
+  Transition failed;
+  failed.entries = {{"failed", format_time(kStart), "dispatch", ""}};
+  auto again = store_->claim("w", kStart, 60000, 10);
+  ASSERT_EQ(again.size(), 1u);
+  store_->complete(again[0], failed);
+  EXPECT_TRUE(store_->retry_request("c1-allowance", format_time(kStart + 8), kActor));
+  EXPECT_EQ(audit_actions(),
+            (std::vector<std::string>{"case.create", "dispatch.deliver", "dispatch.deliver", "review.add", "review.add",
+                                      "review.file", "review.dismiss", "dispatch.deliver", "request.retry"}));
+  auto entries = store_->audit_entries("", 0, 100);
+  EXPECT_EQ(entries[1].detail, R"({"attempt":1,"fields":["person.phone"],"instance":"allowance-95","result":"retry"})");
+  EXPECT_EQ(entries[5].detail, R"({"from":"sent","item":"m1","to":"accepted"})");
+  EXPECT_EQ(entries[5].actor, kActor);
+  EXPECT_FALSE(verify_audit(*store_).bad);
+}
+
+// Entries 1..6 in a fresh store: 2 intakes, 4 reads.
+void fill_audit(Store& store, const std::function<NewCase(const std::string&)>& a_case) {
+  store.create_case(a_case("c1"), std::nullopt);
+  store.create_case(a_case("c2"), std::nullopt);
+  for (const char* id : {"c1", "c2", "c1", "c2"}) store.record_audit(audit_event("referent:ref-a", "case.read", id, ""));
+}
+
+TEST_P(StoreTest, AChangedRowIsNamed) {
+  fill_audit(*store_, [&](const std::string& id) { return a_case(id); });
+  auto session = raw();
+  std::string detail;
+  session << "SELECT detail FROM audit WHERE seq = 3", into(detail), now;
+  session << "UPDATE audit SET detail = '{\"cases\":[]}' WHERE seq = 3", now;
+  AuditCheck check = verify_audit(*store_);
+  ASSERT_TRUE(check.bad);
+  EXPECT_EQ(*check.bad, 3);
+  EXPECT_EQ(check.problem, "changed");
+  EXPECT_EQ(check.verified, 2);
+
+  // Rewritten with a hash to match, the row no longer holds the next one's prev_hash.
+  auto entry = store_->audit_entries("", 2, 1).at(0);
+  std::string hash = audit_hash(entry);
+  session << "UPDATE audit SET hash = '" + hash + "' WHERE seq = 3", now;
+  check = verify_audit(*store_);
+  ASSERT_TRUE(check.bad);
+  EXPECT_EQ(*check.bad, 4);
+  EXPECT_EQ(check.problem, "not chained to the entry before it");
+
+  // Put back as it was, the chain is whole again.
+  session << "UPDATE audit SET detail = '" + detail + "', hash = '" + entry.hash + "' WHERE seq = 3", now;
+  EXPECT_FALSE(verify_audit(*store_).bad);
+}
+
+TEST_P(StoreTest, ADeletedRowIsNamed) {
+  fill_audit(*store_, [&](const std::string& id) { return a_case(id); });
+  raw() << "DELETE FROM audit WHERE seq = 4", now;
+  AuditCheck check = verify_audit(*store_);
+  ASSERT_TRUE(check.bad);
+  EXPECT_EQ(*check.bad, 4);
+  EXPECT_EQ(check.problem, "missing");
+}
+
+TEST_P(StoreTest, SwappedRowsAreNamed) {
+  fill_audit(*store_, [&](const std::string& id) { return a_case(id); });
+  auto session = raw();
+  session << "UPDATE audit SET seq = -1 WHERE seq = 4", now;
+  session << "UPDATE audit SET seq = 4 WHERE seq = 5", now;
+  session << "UPDATE audit SET seq = 5 WHERE seq = -1", now;
+  AuditCheck check = verify_audit(*store_);
+  ASSERT_TRUE(check.bad);
+  EXPECT_EQ(*check.bad, 4);
+  EXPECT_EQ(check.problem, "not chained to the entry before it");
+}
+
+TEST_P(StoreTest, RemovingTheNewestRowsShowsAgainstTheHeadOrAnAnchor) {
+  fill_audit(*store_, [&](const std::string& id) { return a_case(id); });
+  AuditHead anchor{6, verify_audit(*store_).head_hash};
+  auto session = raw();
+  session << "DELETE FROM audit WHERE seq >= 5", now;
+  AuditCheck check = verify_audit(*store_);
+  ASSERT_TRUE(check.bad);
+  EXPECT_EQ(*check.bad, 5);
+  EXPECT_EQ(check.problem, "missing");
+  // Moving the head back too hides it from the database alone, not from the anchor kept outside.
+  auto last = store_->audit_entries("", 3, 1).at(0);
+  session << "UPDATE audit_head SET seq = 4, hash = '" + last.hash + "'", now;
+  EXPECT_FALSE(verify_audit(*store_).bad);
+  check = verify_audit(*store_, anchor);
+  ASSERT_TRUE(check.bad);
+  EXPECT_EQ(*check.bad, 5);
+}
+
+TEST_P(StoreTest, TwoHubsAppendToOneChain) {
+  auto other = second_store();
+  constexpr int kEach = 60;
+  auto run = [&](Store& store, const std::string& prefix) {
+    for (int i = 0; i < kEach; ++i) {
+      if (i % 10 == 0) {
+        store.create_case(a_case(prefix + std::to_string(i)), std::nullopt);
+      } else {
+        store.record_audit(audit_event("referent:ref-a", "case.read", prefix, ""));
+      }
+    }
+  };
+  std::thread a([&] { run(*store_, "a"); });
+  std::thread b([&] { run(*other, "b"); });
+  a.join();
+  b.join();
+  AuditCheck check = verify_audit(*store_);
+  EXPECT_FALSE(check.bad) << *check.bad << ": " << check.problem;
+  EXPECT_EQ(check.verified, 2 * kEach);
+  EXPECT_EQ(store_->audit_head().seq, 2 * kEach);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("sqlite", "postgresql"),
