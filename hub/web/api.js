@@ -49,9 +49,7 @@ export const createCase = (body, idempotencyKey) =>
 
 export const addNeeds = (caseId, needs, consent) => call('POST', `${casePath(caseId)}/needs`, { body: { needs, consent } });
 
-// The note answers an agency's question (info_requested) and travels with the new attempt.
-export const retryRequest = (caseId, requestId, note) =>
-  call('POST', `${requestPath(caseId, requestId)}/retry`, { body: note ? { note } : {} });
+export const retryRequest = (caseId, requestId) => call('POST', `${requestPath(caseId, requestId)}/retry`, { body: {} });
 
 export const withdrawRequest = (caseId, requestId, reason) =>
   call('POST', `${requestPath(caseId, requestId)}/withdraw`, { body: { reason } });

@@ -184,8 +184,7 @@ describe('référent dashboard', () => {
     await waitForState('employment', ['info_requested'], 60_000);
     const question = await page.textContent('article[data-need="employment"] .message');
     assert.match(question, /Question de l'organisme/);
-    await page.fill('article[data-need="employment"] .answer textarea', 'NIR transmis par téléphone à votre conseiller.');
-    await page.click('button:has-text("Répondre et relancer la demande")');
+    await page.click('article[data-need="employment"] button:has-text("J\'ai répondu : relancer la demande")');
     // Either the hub takes the answer, or it says why not: never a silent failure.
     await page.waitForSelector('.feedback .notice');
     await shot('09-question-repondue');

@@ -343,20 +343,21 @@ TEST(Faults, AgencyAnswering5xxIsRiddenOutWithOneEffectPerRequest) {
   auto started = std::chrono::steady_clock::now();
   std::vector<std::string> ids;
   for (int i = 0; i < cases; ++i) ids.push_back(file_case(http, stack, case_for({"allowance"}), "outage-" + std::to_string(i)));
-  // The breaker opens during the outage, and operators see it: in the connector listing and in
-  // /metrics, read together so both describe the same moment.
+  // The breaker opens during the outage, and operators see it in the connector listing and in
+  // /metrics (read one after the other, so the loop waits until both have caught up).
+  const std::string open_line = "guichet_breaker_open{instance=\"caf-95\"} 1";
   std::string breaker, metrics;
   for (auto deadline = started + 15s; std::chrono::steady_clock::now() < deadline;) {
-    metrics = http.get(stack.url("/metrics")).body;
     Json listing = Json::parse(http.get(stack.url("/v1/connectors")).body);
     for (const auto& c : listing["connectors"]) {
       if (c["instance"] == "caf-95") breaker = c.value("breaker", "");
     }
-    if (breaker == "open") break;
+    metrics = http.get(stack.url("/metrics")).body;
+    if (breaker == "open" && metrics.find(open_line) != std::string::npos) break;
     std::this_thread::sleep_for(50ms);
   }
   EXPECT_EQ(breaker, "open");
-  EXPECT_NE(metrics.find("guichet_breaker_open{instance=\"caf-95\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(open_line), std::string::npos) << metrics;
   int caf_ok = wait_for_requests(http, stack, ids, "allowance", left_queue, 60s);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto [caf_keys, caf_dups] = ledger_figures(stack.received("caf"));

@@ -37,7 +37,7 @@ class Database {
  public:
   explicit Database(const std::string& server) : admin_("PostgreSQL", server) {
     name_ = "scale_out_" + std::to_string(std::random_device{}());
-    admin_ << "CREATE DATABASE " + name_, now;
+    admin_ << "CREATE DATABASE " + name_ + " TEMPLATE template0", now;
     connection_ = server + " dbname=" + name_;  // the last dbname counts
   }
   ~Database() { admin_ << "DROP DATABASE " + name_ + " WITH (FORCE)", now; }

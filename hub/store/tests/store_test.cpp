@@ -39,7 +39,9 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
       if (test_postgres().empty()) GTEST_SKIP() << "GUICHET_TEST_PG is not set: no PostgreSQL server to test against";
       Poco::Data::PostgreSQL::Connector::registerConnector();
       admin_ = std::make_unique<Poco::Data::Session>("PostgreSQL", test_postgres());
-      *admin_ << "CREATE DATABASE store_test_" + suffix_, now;
+      // template0: copies of template1 made at the same moment by parallel tests fail ("being
+      // accessed by other users"); template0 is never connected to.
+      *admin_ << "CREATE DATABASE store_test_" + suffix_ + " TEMPLATE template0", now;
       config_.connection = test_postgres() + " dbname=store_test_" + suffix_;  // the last dbname counts
     } else {
       dir_ = fs::temp_directory_path() / ("guichet-store-" + suffix_);
@@ -423,8 +425,9 @@ TEST_P(StoreTest, AServerOutOfReachIsUnavailableAndALostConnectionIsReplaced) {
 
   store_->create_case(a_case("c1"), std::nullopt);
   // What a server restart does to the hub's pooled connections.
-  *admin_ << "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-             "WHERE pid <> pg_backend_pid() AND datname = current_database()",
+  // Only this test's database: the admin session itself is on the shared one, with every other
+  // test's admin session, which must survive.
+  *admin_ << "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'store_test_" + suffix_ + "'",
       now;
   // A call on a connection the server closed fails as StoreUnavailable (the caller answers 503);
   // the connection is dropped and the next calls get a new one.

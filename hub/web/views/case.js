@@ -176,25 +176,18 @@ export function caseView(caseId) {
     return items;
   }
 
+  // The hub does not carry a written answer to the agency yet: the référent answers it directly,
+  // then relaunches the request, which the agency recognises by its unchanged idempotency key.
   function answerForm(request) {
     const id = uid('answer');
-    const text = h('textarea', { id, rows: 3, 'aria-describedby': `${id}-hint` });
-    const form = h('form', { class: 'stack answer', novalidate: true },
-      h('label', { for: id }, "Votre réponse à l'organisme"),
-      h('p', { id: `${id}-hint`, class: 'hint' }, 'Elle est jointe au nouvel envoi de la demande.'),
-      text,
-      h('button', { type: 'submit', class: 'button button--primary' }, 'Répondre et relancer la demande'));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const note = text.value.trim();
-      if (!note) {
-        say('error', "Écrivez votre réponse avant de l'envoyer.");
-        text.focus();
-        return;
-      }
-      await act(() => api.retryRequest(caseId, request.request_id, note), `${NEED_LABELS[request.need]} : réponse envoyée, la demande repart.`);
-    });
-    return [form];
+    return [h('div', { class: 'stack answer' },
+      h('p', { id, class: 'hint' },
+        "Répondez directement à l'organisme (téléphone ou courriel, en citant sa référence), puis relancez : "
+        + "la demande repart telle quelle et l'organisme la reconnaît."),
+      h('button', {
+        type: 'button', class: 'button button--primary', 'aria-describedby': id,
+        onclick: () => act(() => api.retryRequest(caseId, request.request_id), `${NEED_LABELS[request.need]} : la demande repart.`),
+      }, "J'ai répondu : relancer la demande"))];
   }
 
   function withdrawForm(request, close) {
