@@ -9,6 +9,7 @@
 //   guichet audit show --case ID [--config FILE] [--data-dir DIR]
 #include "hub/cases/case_service.h"
 #include "hub/cases/deadline.h"
+#include "hub/cases/retention.h"
 #include "hub/config/hub_config.h"
 #include "hub/conformance/conformance.h"
 #include "hub/connectors/errors.h"
@@ -166,6 +167,8 @@ void register_gauges(metrics::Registry& metrics, store::Store& store, connectors
   metrics.describe("guichet_dispatch_ms", "Connector call latency in milliseconds.", "histogram");
   metrics.describe("guichet_polls_total", "Status polls, by instance and outcome.", "counter");
   metrics.describe("guichet_mail_taken_total", "Mails taken from the hub's mailbox, by effect.", "counter");
+  metrics.describe("guichet_cases_erased_total", "Settled cases erased at the end of their retention period.",
+                   "counter");
 }
 
 int serve(const Arguments& args) {
@@ -248,6 +251,11 @@ int serve(const Arguments& args) {
   });
   http::Api api({case_service, registry, webhooks, tokens, limiter, metrics, store, review_queue, breakers, c.web_dir});
   http::Server server(api, metrics, c.http);
+  std::optional<cases::Retention> retention;
+  if (c.retention_settled_days > 0) {
+    retention.emplace(store, vault, system_now_ms, c.retention_settled_days, int64_t{3600} * 1000,
+                      [&metrics](int erased) { metrics.add("guichet_cases_erased_total", {}, erased); });
+  }
 
   dispatcher.start();
   poller.start();
@@ -256,6 +264,7 @@ int serve(const Arguments& args) {
   } else {
     log.warning("no mail.pop3 in the configuration: agencies' replies by mail are not read");
   }
+  if (retention) retention->start();
   server.start();
   log.information("guichet listening on http://%s:%d (data in %s)", c.http.host, server.port(), c.data_dir.string());
 
@@ -263,6 +272,7 @@ int serve(const Arguments& args) {
   sigwait(&signals, &received);
   log.information("stopping on signal %d", received);
   server.stop();
+  if (retention) retention->stop();
   if (mailbox) mailbox->stop();
   poller.stop();
   dispatcher.stop();

@@ -58,7 +58,7 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
   if (root.is_discarded() || !root.is_object()) fail(file, "(document)", "must be a JSON object");
   static const std::set<std::string> kKnown = {"listen", "data_dir", "plugin_dir", "departments_dir", "web_dir",
                                                "store", "jwt_secret_file", "secrets_file", "mail", "dispatch", "http",
-                                               "oidc"};
+                                               "oidc", "retention"};
   for (const auto& [key, value] : root.items()) {
     if (!kKnown.count(key)) fail(file, key, "unknown setting");
   }
@@ -145,6 +145,10 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
     m.interval_ms = integer(pop3, "interval_s", 10, 1, 3600, file, "mail.pop3.") * 1000;
     c.mailbox = m;
   }
+
+  const Json& retention = section(root, "retention", file);
+  c.retention_settled_days =
+      integer(retention, "settled_days", c.retention_settled_days, 0, 36500, file, "retention.");
 
   const Json& dispatch = section(root, "dispatch", file);
   c.dispatch.workers = integer(dispatch, "workers", 4, 1, 64, file, "dispatch.");

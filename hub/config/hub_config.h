@@ -41,6 +41,7 @@ struct HubConfig {
   std::optional<inbound::MailboxSettings> mailbox;  // mail.pop3; absent: replies by mail are not read
   dispatch::DispatcherOptions dispatch;
   store::StoreConfig store;
+  int retention_settled_days = 365;  // retention.settled_days; 0: settled cases are kept
 };
 
 struct Overrides {

@@ -83,6 +83,10 @@ class Store {
   virtual OutboxStats outbox_stats() = 0;
   virtual std::vector<std::pair<std::string, int64_t>> overdue_by_instance(const std::string& now) = 0;
 
+  // Retention: up to `limit` cases whose every request is settled (accepted, refused, closed or
+  // withdrawn; a case with none counts as settled) and that nothing has touched since `before`.
+  virtual std::vector<std::string> settled_cases_before(const std::string& before, int limit) = 0;
+
   // Agency reports. Returns false when the report was unknown, stale or moved nothing.
   virtual bool apply_agency_event(const AgencyEvent& event) = 0;
   virtual std::vector<OpenRequest> open_requests(const std::string& instance) = 0;

@@ -782,6 +782,23 @@ std::vector<std::pair<std::string, int64_t>> PostgresStore::overdue_by_instance(
   });
 }
 
+std::vector<std::string> PostgresStore::settled_cases_before(const std::string& before, int limit) {
+  return read([&](Session& s) {
+    Statement q(s);
+    Poco::Int64 count = limit;
+    // Times are stored by format_time(), so they compare as text.
+    q << std::string("SELECT c.id FROM cases c WHERE c.updated_at COLLATE \"C\" < $1 AND NOT EXISTS "
+                     "(SELECT 1 FROM requests r WHERE r.case_id = c.id AND r.state NOT IN ") + kTerminalList +
+             ") ORDER BY c.seq LIMIT $2",
+        bind(before), bind(count);
+    q.execute();
+    Rows rows(q);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < rows.size(); ++i) out.push_back(rows.text(i, 0));
+    return out;
+  });
+}
+
 bool PostgresStore::apply_agency_event(const AgencyEvent& e) {
   return write([&](Session& s) {
     auto before = apply_event(s, e);

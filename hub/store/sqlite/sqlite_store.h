@@ -48,6 +48,7 @@ class SqliteStore final : public Store {
   std::optional<int64_t> next_due_ms() override;
   OutboxStats outbox_stats() override;
   std::vector<std::pair<std::string, int64_t>> overdue_by_instance(const std::string& now) override;
+  std::vector<std::string> settled_cases_before(const std::string& before, int limit) override;
   bool apply_agency_event(const AgencyEvent& event) override;
   std::vector<OpenRequest> open_requests(const std::string& instance) override;
   std::optional<std::string> cursor(const std::string& instance) override;

@@ -359,6 +359,25 @@ TEST_P(StoreTest, ErasingACaseRemovesItsReviewItems) {
   EXPECT_FALSE(store_->find_review_item("m1"));
 }
 
+TEST_P(StoreTest, SettledCasesAreListedForRetentionOnlyOnceAllTheirRequestsAreFinal) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  store_->create_case(a_case("c2"), std::nullopt);
+  for (const auto& d : store_->claim("w", kStart, 60000, 10)) {
+    Transition sent;
+    sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
+    store_->complete(d, sent);
+  }
+  for (std::string id : {"c1-allowance", "c1-housing", "c2-allowance"}) {
+    std::string instance = id.find("allowance") != std::string::npos ? "allowance-95" : "housing-95";
+    ASSERT_TRUE(store_->apply_agency_event(
+        {instance, id, "", "accepted", format_time(kStart + 10), format_time(kStart + 10), "poll", ""}));
+  }
+  // c1 is settled; c2 still has its housing request open.
+  EXPECT_EQ(store_->settled_cases_before(format_time(kStart + 1000), 10), std::vector<std::string>{"c1"});
+  EXPECT_TRUE(store_->settled_cases_before(format_time(kStart), 10).empty()) << "touched since";
+  EXPECT_TRUE(store_->settled_cases_before(format_time(kStart + 1000), 0).empty());
+}
+
 TEST_P(StoreTest, CursorsPersist) {
   EXPECT_FALSE(store_->cursor("ft-95"));
   store_->set_cursor("ft-95", "2026-11-18T08:00:00Z");
