@@ -96,6 +96,7 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
   const Json& http = section(root, "http", file);
   c.http.threads = integer(http, "threads", 16, 2, 256, file, "http.");
   c.http.max_body_bytes = static_cast<size_t>(integer(http, "max_body_kib", 1024, 1, 65536, file, "http.")) * 1024;
+  c.http.request_deadline_s = integer(http, "request_deadline_s", c.http.request_deadline_s, 1, 3600, file, "http.");
   c.rate_limit.per_minute = integer(http, "rate_per_minute", c.rate_limit.per_minute, 0, 1000000, file, "http.");
   c.rate_limit.burst = integer(http, "burst", c.rate_limit.burst, 1, 1000000, file, "http.");
 

@@ -5,12 +5,15 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace guichet::http {
 namespace {
@@ -40,10 +43,12 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     Response response;
     Request request;
     try {
-      response = read(in, request) ? api_.handle(request) : too_large();
+      std::optional<cases::ApiError> refused = read(in, request, started);
+      response = refused ? Response::error(*refused) : api_.handle(request);
     } catch (const std::exception&) {
       response = Response::error(cases::ApiError(400, "invalid_request", "the request could not be read"));
     }
+    if (response.status == 408) out.setKeepAlive(false);  // the rest of its body is not worth waiting for
     write(response, out);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     std::string route = route_label(request.method, request.path);
@@ -52,31 +57,66 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   }
 
  private:
-  static Response too_large() {
-    return Response::error(cases::ApiError(413, "payload_too_large", "the request body is larger than 1 MiB"));
-  }
-
-  // Returns false when the body is over the limit; nothing of it is kept then.
-  bool read(Poco::Net::HTTPServerRequest& in, Request& request) {
+  // The request, or why it is refused before the API sees it; nothing of a refused body is kept.
+  std::optional<cases::ApiError> read(Poco::Net::HTTPServerRequest& in, Request& request,
+                                      std::chrono::steady_clock::time_point started) {
     request.method = in.getMethod();
+    if (in.getURI().size() > options_.max_uri_bytes) {
+      return cases::ApiError(414, "uri_too_long", "the request URI is longer than 8 KiB");
+    }
     Poco::URI uri(in.getURI());
     request.path = uri.getPath();
     for (const auto& [key, value] : uri.getQueryParameters()) request.query[key] = value;
+    size_t header_bytes = 0;
     for (const auto& [name, value] : in) {
-      std::string lower = Poco::toLower(name);
-      request.headers[lower] = value;
+      header_bytes += name.size() + value.size() + 4;
+      request.headers[Poco::toLower(name)] = value;
     }
-    if (in.hasContentLength() && static_cast<size_t>(in.getContentLength64()) > options_.max_body_bytes) return false;
+    if (header_bytes > options_.max_header_bytes) {
+      request.headers.clear();
+      return cases::ApiError(431, "headers_too_large", "the request headers are larger than 16 KiB");
+    }
+    if (in.hasContentLength() && static_cast<size_t>(in.getContentLength64()) > options_.max_body_bytes) {
+      return too_large();
+    }
+    // The body is read against one deadline for all of it: each wait for more bytes may last only
+    // what is left, so a client sending a byte now and then cannot hold this thread.
+    auto deadline = started + std::chrono::seconds(options_.request_deadline_s);
+    auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(in).socket();
+    // The next request on this connection gets the usual timeout back, whatever happens here.
+    struct RestoreTimeout {
+      Poco::Net::StreamSocket& socket;
+      Poco::Timespan timeout;
+      ~RestoreTimeout() {
+        try {
+          socket.setReceiveTimeout(timeout);
+        } catch (const Poco::Exception&) {
+          // The connection is gone: there is no next request.
+        }
+      }
+    } restore{socket, Poco::Timespan(options_.timeout_s, 0)};
     std::istream& body = in.stream();
     char buffer[16384];
-    while (body.read(buffer, sizeof buffer) || body.gcount() > 0) {
-      request.body.append(buffer, static_cast<size_t>(body.gcount()));
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        request.body.clear();
+        return cases::ApiError(408, "request_timeout", "the request body did not arrive in time");
+      }
+      socket.setReceiveTimeout(Poco::Timespan(std::min<int64_t>(left.count(), int64_t{options_.timeout_s} * 1000000)));
+      if (body.peek() == std::char_traits<char>::eof()) break;
+      std::streamsize got = body.readsome(buffer, sizeof buffer);
+      request.body.append(buffer, static_cast<size_t>(got));
       if (request.body.size() > options_.max_body_bytes) {
         request.body.clear();
-        return false;
+        return too_large();
       }
     }
-    return true;
+    return std::nullopt;
+  }
+
+  static cases::ApiError too_large() {
+    return cases::ApiError(413, "payload_too_large", "the request body is larger than 1 MiB");
   }
 
   static void write(const Response& response, Poco::Net::HTTPServerResponse& out) {

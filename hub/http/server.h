@@ -20,7 +20,10 @@ struct ServerOptions {
   int threads = 16;
   int queued = 256;
   size_t max_body_bytes = 1 << 20;
-  int timeout_s = 15;                  // per socket read/write: a trickling client is cut off
+  size_t max_uri_bytes = 8 * 1024;     // longer: 414
+  size_t max_header_bytes = 16 * 1024; // all fields together; more: 431 (Poco also caps each field)
+  int timeout_s = 15;                  // per socket read/write
+  int request_deadline_s = 30;         // for reading a whole body: a trickling client is cut off (408)
   int keep_alive_s = 5;
 };
 
