@@ -77,8 +77,13 @@ InboundMail parse_inbound_mail(std::string_view raw) {
   InboundMail mail;
   Poco::Net::MailMessage message;
   TextFinder finder;
+  // Poco 1.11's multipart reader never returns on a part holding the byte 0xFF (it reads as end of
+  // file, and it asks again): one such mail would stall the mailbox for good (found by
+  // tests/fuzz). 0xFF is never UTF-8 and a rare "ÿ" in Latin-1, so it is read as "?".
+  std::string text(raw);
+  std::replace(text.begin(), text.end(), '\xff', '?');
   try {
-    std::istringstream in{std::string(raw)};
+    std::istringstream in{text};
     message.read(in, finder);
   } catch (const Poco::Exception&) {
     // A malformed body still leaves the headers read so far, enough to match the reply.

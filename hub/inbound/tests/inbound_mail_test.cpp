@@ -68,6 +68,17 @@ TEST(InboundMail, APlusAddressOfAnotherMailboxIsNoCorrelation) {
   EXPECT_EQ(mail.text, "texte\n");
 }
 
+// The input tests/fuzz found: a multipart mail with a byte 0xFF after its last boundary kept
+// Poco's reader looping for ever.
+TEST(InboundMail, AByte0xFFInAMultipartMailDoesNotStallTheReader) {
+  std::string raw =
+      "From: a@b.example\nTo: guichet@guichet.local\nSubject: x\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\n\n"
+      "--b1\nContent-Type: text/plain\n\nbonjour\n\n--other--\n:\xff";
+  InboundMail mail = parse_inbound_mail(raw);
+  EXPECT_EQ(mail.from, "a@b.example");
+}
+
 TEST(InboundMail, GarbageReadsAsAnEmptyMailInsteadOfThrowing) {
   InboundMail mail = parse_inbound_mail(std::string("\x01\x02 not a mail\n--\n", 17));
   EXPECT_TRUE(mail.from.empty());
