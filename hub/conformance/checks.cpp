@@ -58,7 +58,7 @@ Case base_case(const Subject& subject) {
 // What render() says the dispatch becomes; an empty answer when it cannot render.
 Json render_offline(const Subject& subject, const Json& dispatch) {
   sdk::testing::FakeHost host;
-  Session session(subject.plugin, host.table(), subject.settings());
+  Session session(subject, host.table());
   Answer answer = session.call("render", dispatch);
   return answer.ok() && answer.json.is_object() ? answer.json : Json::object();
 }
@@ -168,7 +168,7 @@ Failures check_settings(const Subject& subject) {
   }
   try {
     sdk::testing::FakeHost host;
-    Session session(subject.plugin, host.table(), subject.settings());
+    Session session(subject, host.table());
   } catch (const std::exception& e) {
     failures.push_back(std::string("example_settings do not create an instance: ") + e.what());
   }
@@ -180,7 +180,7 @@ Failures check_settings(const Subject& subject) {
 Failures check_render(const Subject& subject) {
   Failures failures;
   sdk::testing::FakeHost host;  // no scripted answer: any HTTP call would fail, and is recorded
-  Session session(subject.plugin, host.table(), subject.settings());
+  Session session(subject, host.table());
   Answer answer = session.call("render", projected_dispatch(subject.manifest(), base_case(subject), kKey));
   if (!answer.ok()) return {"render failed on the sample case: " + answer.message()};
   if (!host.requests().empty()) failures.push_back("render called the host's http service");
@@ -240,7 +240,7 @@ Failures fuzz_once(const Subject& subject, std::mt19937_64& random) {
   }
   {
     AgencyHost host(everything_answered());
-    Session session(subject.plugin, host.table(), subject.settings());
+    Session session(subject, host.table());
     Answer rendered = session.call("render", dispatch);
     Answer delivered = session.call("deliver", dispatch);
     for (auto* answer : {&rendered, &delivered}) {
@@ -265,7 +265,7 @@ Failures fuzz_once(const Subject& subject, std::mt19937_64& random) {
   planted.push_back(unknown);
   Json raw = unprojected_dispatch(filed, unknown, kKey);
   AgencyHost host(everything_answered());
-  Session session(subject.plugin, host.table(), subject.settings());
+  Session session(subject, host.table());
   Answer rendered = session.call("render", raw);
   Answer delivered = session.call("deliver", raw);
   for (auto* answer : {&rendered, &delivered}) {
@@ -296,7 +296,7 @@ Failures check_idempotency(const Subject& subject) {
   if (rendered.dump().find(kKey) == std::string::npos) failures.push_back("render shows no request carrying the idempotency key");
   std::set<std::string> urls = announced_urls(rendered);
   AgencyHost host(agency_answering(urls, {201, {{"content-type", "application/json"}}, "{}"}));
-  Session session(subject.plugin, host.table(), subject.settings());
+  Session session(subject, host.table());
   for (int attempt = 1; attempt <= 2; ++attempt) {
     dispatch["attempt"] = attempt;
     std::size_t requests_before = host.requests().size(), mails_before = host.mails().size();
@@ -365,7 +365,7 @@ Failures check_http_statuses(const Subject& subject) {
     bool retryable = expected.results == std::set<std::string>{"retry"};
     if (retryable) answer.headers["retry-after"] = std::to_string(kRetryAfterS);
     AgencyHost host(agency_answering(urls, answer));
-    Session session(subject.plugin, host.table(), subject.settings());
+    Session session(subject, host.table());
     Answer outcome = session.call("deliver", dispatch);
     std::string what = "HTTP " + std::to_string(expected.status);
     if (!outcome.ok() || !expected.results.count(outcome.result())) {
@@ -384,7 +384,7 @@ Failures check_http_statuses(const Subject& subject) {
 
 Failures check_transport_failure(const Subject& subject) {
   AgencyHost host([](const Json&) -> std::optional<HttpAnswer> { return std::nullopt; });
-  Session session(subject.plugin, host.table(), subject.settings());
+  Session session(subject, host.table());
   Answer outcome = session.call("deliver", projected_dispatch(subject.manifest(), base_case(subject), kKey));
   if (hub_retries(outcome)) return {};
   return {"a connection refused gave " + describe(outcome) + ", expected retry"};
@@ -398,7 +398,7 @@ Failures check_mail_refusals(const Subject& subject) {
   for (bool transient : {true, false}) {
     AgencyHost host(everything_answered());
     host.refuse_mail(transient);
-    Session session(subject.plugin, host.table(), subject.settings());
+    Session session(subject, host.table());
     Answer outcome = session.call("deliver", dispatch);
     if (transient && !hub_retries(outcome)) {
       failures.push_back("a mail refused for now gave " + describe(outcome) + ", expected retry");
@@ -416,7 +416,7 @@ Failures check_poll_cursor(const Subject& subject) {
   Failures failures;
   Json open = Json::array({{{"request_id", "r_conformance_0001"}, {"agency_reference", "CONF-REF-1"}, {"state", "sent"}}});
   AgencyHost host(everything_answered());
-  Session session(subject.plugin, host.table(), subject.settings());
+  Session session(subject, host.table());
   Answer first = session.call("poll", {{"cursor", nullptr}, {"open", open}});
   // An agency answer the suite cannot imitate (a page of the agency's own format) may fail the
   // first poll: the cursor cannot be followed then, which is no fault of the connector.

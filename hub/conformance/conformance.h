@@ -28,6 +28,9 @@ using Json = nlohmann::json;
 struct Subject {
   std::filesystem::path file;
   std::shared_ptr<const connectors::Plugin> plugin;
+  // When set, every check runs the plugin in this guichet-connector-host, as the hub runs an
+  // untrusted instance, instead of in this process.
+  std::filesystem::path host_binary;
 
   // Throws connectors::PluginRejected, with the loader's reason, when the hub would not load it.
   static Subject open(const std::filesystem::path& library);

@@ -1,12 +1,15 @@
-// Session: one connector instance created through the plugin's C table on a given host table, the
-// way the hub creates one in-process, but keeping what the hub's Instance hides: the raw status of
-// each call next to its JSON answer, so a check can tell an outcome from an error.
+// Session: one connector instance on a given host table, created the way the hub creates one —
+// through the plugin's C table in this process, or in a guichet-connector-host when the subject
+// names one — but keeping what the hub's Instance hides: the raw status of each call next to its
+// JSON answer, so a check can tell an outcome from an error.
 //
 // Ownership: holds the Plugin (and so its library) for as long as the instance lives; the instance
 // is destroyed with the session. The host table must outlive the session.
 #ifndef GUICHET_HUB_CONFORMANCE_SESSION_H
 #define GUICHET_HUB_CONFORMANCE_SESSION_H
 
+#include "hub/conformance/conformance.h"
+#include "hub/connectors/connector_process.h"
 #include "hub/connectors/plugin.h"
 
 #include <nlohmann/json.hpp>
@@ -31,9 +34,9 @@ struct Answer {
 
 class Session {
  public:
-  // Calls create() with `settings`; throws std::runtime_error with the connector's message when
-  // creation fails.
-  Session(std::shared_ptr<const connectors::Plugin> plugin, const guichet_host_v1* host, const Json& settings);
+  // Calls create() with the subject's settings; throws std::runtime_error with the connector's
+  // message when creation fails.
+  Session(const Subject& subject, const guichet_host_v1* host);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -43,7 +46,8 @@ class Session {
 
  private:
   std::shared_ptr<const connectors::Plugin> plugin_;
-  void* handle_ = nullptr;
+  void* handle_ = nullptr;                                 // in this process
+  std::unique_ptr<connectors::ConnectorProcess> process_;  // or in its host
 };
 
 }  // namespace guichet::conformance

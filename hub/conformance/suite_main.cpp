@@ -1,4 +1,4 @@
-// guichet-conformance [--gtest_...] [plugin.so...]
+// guichet-conformance [--host guichet-connector-host] [--gtest_...] [plugin.so...]
 //
 // The conformance suite as one parameterised GoogleTest suite: one test per (plugin, check), named
 // "<id>/<check>". Without plugin arguments it runs on every .so of the build's plugin directory
@@ -27,6 +27,13 @@ void PrintTo(const Case& c, std::ostream* out) { *out << c.id << "/" << c.check;
 std::vector<Case>& cases() {
   static std::vector<Case> all;
   return all;
+}
+
+// --host PATH: every check runs the plugin in that guichet-connector-host, as the hub runs an
+// untrusted instance.
+std::filesystem::path& host_binary() {
+  static std::filesystem::path path;
+  return path;
 }
 
 // The cases for the given plugin files: every check that applies, or "load" alone for a plugin the
@@ -66,6 +73,7 @@ TEST_P(Conformance, Holds) {
   } catch (const std::exception& e) {
     FAIL() << c.library.string() << " is refused by the hub's loader: " << e.what();
   }
+  subject.host_binary = host_binary();
   auto check = std::find_if(checks().begin(), checks().end(), [&](const Check& k) { return c.check == k.name; });
   ASSERT_NE(check, checks().end());
   std::vector<std::string> failures;
@@ -95,11 +103,15 @@ int main(int argc, char** argv) {
   std::vector<std::filesystem::path> libraries;
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
-    if (word.rfind("--gtest", 0) != 0) libraries.emplace_back(word);
+    if (word == "--host" && i + 1 < argc) {
+      guichet::conformance::host_binary() = argv[++i];
+    } else if (word.rfind("--gtest", 0) != 0) {
+      libraries.emplace_back(word);
+    }
   }
   if (libraries.empty()) libraries = guichet::conformance::plugins_in(GUICHET_PLUGIN_DIR);
   if (libraries.empty()) {
-    std::cerr << "usage: guichet-conformance [--gtest_...] plugin.so...\n";
+    std::cerr << "usage: guichet-conformance [--host guichet-connector-host] [--gtest_...] plugin.so...\n";
     return 2;
   }
   guichet::conformance::cases() = guichet::conformance::cases_for(libraries);
