@@ -28,13 +28,6 @@ int env_int(const char* name, int fallback) {
   return value ? std::atoi(value) : fallback;
 }
 
-std::string days_ago(int days) {
-  std::time_t t = std::time(nullptr) - days * 86400;
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", std::gmtime(&t));
-  return text;
-}
-
 // A valid case asking for `needs` (need kinds without options).
 Json case_for(const std::vector<std::string>& needs) {
   Json body = Json::parse(R"({

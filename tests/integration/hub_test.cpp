@@ -18,13 +18,6 @@ namespace {
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string days_ago(int days) {
-  std::time_t t = std::time(nullptr) - days * 86400;
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", std::gmtime(&t));
-  return text;
-}
-
 // The example of docs/api.md, with a proof dated a few days back so it stays valid whenever the
 // test runs.
 Json example_case() {

@@ -16,13 +16,6 @@ namespace {
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string days_ago(int days) {
-  std::time_t t = std::time(nullptr) - days * 86400;
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", std::gmtime(&t));
-  return text;
-}
-
 Json allowance_case() {
   Json body = Json::parse(R"({
     "person": {"given_names": ["Amina"], "birth_name": "Benali", "sex": "F", "birth_date": "1990-04-12",

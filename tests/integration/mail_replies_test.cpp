@@ -21,13 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 const std::vector<std::string> kMailNeeds = {"housing", "childcare", "psych_support"};
 
-std::string days_ago(int days) {
-  std::time_t t = std::time(nullptr) - days * 86400;
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", std::gmtime(&t));
-  return text;
-}
-
 // A case for the three agencies that answer by mail.
 Json mail_case() {
   Json body = Json::parse(R"({

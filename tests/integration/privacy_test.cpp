@@ -21,13 +21,6 @@ using Json = nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-std::string days_ago(int days) {
-  std::time_t t = std::time(nullptr) - days * 86400;
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", std::gmtime(&t));
-  return text;
-}
-
 // One unique value per person field; digits-only fields get digit canaries.
 const std::map<std::string, std::string> kCanaries = {
     {"given_names", "Zorabelle"},       {"birth_name", "Quillondre"},     {"usage_name", "Varnetique"},

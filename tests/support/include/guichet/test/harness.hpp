@@ -3,6 +3,7 @@
 // did. Link guichet_test_support; see each header for its contract.
 
 #include "guichet/test/child_process.hpp"
+#include "guichet/test/dates.hpp"
 #include "guichet/test/headers.hpp"
 #include "guichet/test/http_client.hpp"
 #include "guichet/test/hub_stack.hpp"
