@@ -190,15 +190,14 @@ describe('référent dashboard', () => {
     await shot('09-question-repondue');
   });
 
-  test('freezes a case, or says the hub cannot yet', async () => {
+  test('freezes a case and unfreezes it', async () => {
     await page.click('button:has-text("Geler le dossier")');
-    await page.waitForSelector('.feedback .notice');
-    assert.match(await page.textContent('.feedback'), /Dossier gelé|pas encore disponible/);
-    if (/Dossier gelé/.test(await page.textContent('.feedback'))) {
-      await page.click('button:has-text("Dégeler le dossier")');
-      await page.waitForSelector('.feedback :text("Dossier dégelé")');
-    }
+    await page.waitForSelector('.feedback .notice:has-text("Dossier gelé")');
+    await page.waitForSelector('.case-head .chip:has-text("Dossier gelé")');
     await shot('10-gel');
+    await page.click('button:has-text("Dégeler le dossier")');
+    await page.waitForSelector('.feedback .notice:has-text("Dossier dégelé")');
+    assert.equal(await page.locator('.case-head .chip:has-text("Dossier gelé")').count(), 0);
   });
 
   test('keyboard only: Tab to the form, fill it, submit with Enter', async () => {

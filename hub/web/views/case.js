@@ -76,6 +76,8 @@ export function caseView(caseId) {
 
   // Runs an action, tells the référent how it went, then shows the case as it now is.
   async function act(run, success) {
+    // An old notice left in place would read as the outcome of this action.
+    replace(feedback);
     try {
       await run();
       say('success', success);
@@ -89,17 +91,9 @@ export function caseView(caseId) {
 
   async function toggleFreeze() {
     const freezing = !frozen;
-    try {
-      await (freezing ? api.freezeCase(caseId) : api.unfreezeCase(caseId));
-      frozen = freezing;
-      renderHead();
-      say('success', freezing ? 'Dossier gelé : plus rien ne part vers les organismes.' : 'Dossier dégelé : les envois reprennent.');
-      await refresh();
-    } catch (error) {
-      // The freeze capability comes with a later version of the hub, which answers 404 until then.
-      if (error.status === 404 && current) say('warning', "Le gel de dossier n'est pas encore disponible sur ce guichet.");
-      else say('error', errorText(error));
-    }
+    await act(
+      () => (freezing ? api.freezeCase(caseId) : api.unfreezeCase(caseId)),
+      freezing ? 'Dossier gelé : plus rien ne part vers les organismes.' : 'Dossier dégelé : les envois reprennent.');
   }
 
   function addNeedForm(close) {
@@ -302,7 +296,7 @@ export function caseView(caseId) {
     try {
       const previous = current;
       current = await api.getCase(caseId);
-      if (typeof current.frozen === 'boolean') frozen = current.frozen;
+      frozen = current.frozen;
       body.hidden = false;
       render(previous);
     } catch (error) {
