@@ -154,6 +154,7 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
   const Json& dispatch = section(root, "dispatch", file);
   c.dispatch.workers = integer(dispatch, "workers", 4, 1, 64, file, "dispatch.");
   c.dispatch.lease_ms = integer(dispatch, "lease_s", 60, 5, 3600, file, "dispatch.") * int64_t{1000};
+  c.dispatch.batch = integer(dispatch, "batch", c.dispatch.batch, 1, 256, file, "dispatch.");
   try {
     c.dispatch.retry = dispatch::RetryPolicy::from_json(dispatch.value("retry", Json()), dispatch::RetryPolicy{});
   } catch (const std::invalid_argument& e) {

@@ -26,26 +26,40 @@ void CircuitBreaker::record(int64_t now_ms, bool transient_failure) {
       open_locked(now_ms);
     } else {
       state_ = State::closed;
-      calls_.clear();
+      forget_window();
       failures_in_a_row_ = 0;
     }
     return;
   }
   if (state_ == State::open) return;  // a call let through before it opened
-  calls_.emplace_back(now_ms, transient_failure);
-  while (!calls_.empty() && now_ms - calls_.front().first > options_.window_ms) calls_.pop_front();
+  int64_t second = now_ms / 1000;
+  if (window_.empty() || window_.back().second != second) window_.push_back({second, 0, 0});
+  window_.back().calls += 1;
+  window_.back().failures += transient_failure ? 1 : 0;
+  window_calls_ += 1;
+  window_failures_ += transient_failure ? 1 : 0;
+  while ((second - window_.front().second) * 1000 > options_.window_ms) {
+    window_calls_ -= window_.front().calls;
+    window_failures_ -= window_.front().failures;
+    window_.pop_front();
+  }
   failures_in_a_row_ = transient_failure ? failures_in_a_row_ + 1 : 0;
-  auto failures = std::count_if(calls_.begin(), calls_.end(), [](const auto& call) { return call.second; });
-  bool ratio_exceeded = static_cast<int>(calls_.size()) >= options_.min_calls &&
-                        failures >= options_.failure_ratio * static_cast<double>(calls_.size());
+  bool ratio_exceeded = window_calls_ >= options_.min_calls &&
+                        window_failures_ >= options_.failure_ratio * static_cast<double>(window_calls_);
   if (failures_in_a_row_ >= options_.consecutive_failures || ratio_exceeded) open_locked(now_ms);
 }
 
 void CircuitBreaker::open_locked(int64_t now_ms) {
   state_ = State::open;
   open_until_ms_ = now_ms + options_.open_ms;
-  calls_.clear();
+  forget_window();
   failures_in_a_row_ = 0;
+}
+
+void CircuitBreaker::forget_window() {
+  window_.clear();
+  window_calls_ = 0;
+  window_failures_ = 0;
 }
 
 int64_t CircuitBreaker::retry_at_ms(int64_t now_ms) const {

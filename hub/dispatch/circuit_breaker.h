@@ -40,12 +40,22 @@ class CircuitBreaker {
   State state() const;
 
  private:
+  // Calls counted per second of the window: constant work and memory per call, whatever the rate.
+  struct Second {
+    int64_t second;
+    int64_t calls;
+    int64_t failures;
+  };
+
   void open_locked(int64_t now_ms);
+  void forget_window();
 
   const BreakerOptions options_;
   mutable std::mutex mutex_;
   State state_ = State::closed;
-  std::deque<std::pair<int64_t, bool>> calls_;  // (when, failed) within the window
+  std::deque<Second> window_;
+  int64_t window_calls_ = 0;
+  int64_t window_failures_ = 0;
   int failures_in_a_row_ = 0;
   int64_t open_until_ms_ = 0;
   bool probing_ = false;

@@ -113,18 +113,66 @@ void Dispatcher::run(int worker) {
       sleep_until_due(generation);
       continue;
     }
+    // Outcomes are recorded together, one transaction per batch, unless a slow call holds them:
+    // then they are recorded as soon as it ends, since the agency already has what they record.
+    std::vector<Turn> turns;
+    int64_t claimed_at = clock_(), recorded_at = claimed_at;
     for (const auto& delivery : batch) {
+      if (clock_() - claimed_at > options_.lease_ms / 2) {
+        // A call started now might outlive the lease and run beside another worker's: release the
+        // row, unattempted, to be claimed afresh.
+        store::Transition unchanged;
+        unchanged.retrying = delivery.request.retrying;
+        turns.push_back(Turn{store::Settlement::due_again(delivery, unchanged, clock_(), false), "", 0});
+        continue;
+      }
       try {
-        process(delivery, random);
+        turns.push_back(process(delivery, random));
       } catch (const std::exception& e) {
         // The row keeps its lease and comes back when it expires: nothing is lost.
-        logger().error("request %s: recording the outcome failed: %s", delivery.request.id, std::string(e.what()));
+        logger().error("request %s: dispatch failed: %s", delivery.request.id, std::string(e.what()));
+      }
+      if (clock_() - recorded_at >= options_.record_within_ms) {
+        record(turns);
+        turns.clear();
+        recorded_at = clock_();
       }
     }
+    record(turns);
   }
 }
 
-void Dispatcher::process(const store::Delivery& d, std::mt19937_64& random) {
+void Dispatcher::record(const std::vector<Turn>& turns) {
+  if (turns.empty()) return;
+  std::vector<store::Settlement> settlements;
+  for (const Turn& turn : turns) settlements.push_back(turn.settlement);
+  std::vector<bool> recorded(turns.size(), true);
+  try {
+    store_.settle(settlements);
+  } catch (const std::exception&) {
+    // One row the store refuses must not hold back the others: record them one by one.
+    for (size_t i = 0; i < turns.size(); ++i) {
+      try {
+        store_.settle({settlements[i]});
+      } catch (const std::exception& e) {
+        // The row keeps its lease and comes back when it expires: nothing is lost.
+        recorded[i] = false;
+        logger().error("request %s: recording the outcome failed: %s", turns[i].settlement.delivery.request.id,
+                       std::string(e.what()));
+      }
+    }
+  }
+  for (size_t i = 0; i < turns.size(); ++i) {
+    const Turn& turn = turns[i];
+    if (!recorded[i] || turn.result.empty()) continue;
+    const store::Delivery& d = turn.settlement.delivery;
+    logger().information("request %s %s via %s attempt %d: %s", d.request.id, d.operation, d.request.instance,
+                         d.attempts, turn.result);
+    if (observer_) observer_(d.request.instance, d.operation, turn.result, turn.took_ms);
+  }
+}
+
+Dispatcher::Turn Dispatcher::process(const store::Delivery& d, std::mt19937_64& random) {
   const std::string& name = d.request.instance;
   auto instance = registry_.find(name);
   auto state = instance ? registry_.state(name) : connectors::InstanceState::rejected;
@@ -133,20 +181,17 @@ void Dispatcher::process(const store::Delivery& d, std::mt19937_64& random) {
     store::Transition waiting;
     waiting.retrying = true;
     waiting.message = std::string("connecteur indisponible (") + connectors::to_string(state) + ")";
-    store_.reschedule(d, clock_() + options_.unavailable_delay_ms, waiting, false);
-    return;
+    return {store::Settlement::due_again(d, waiting, clock_() + options_.unavailable_delay_ms, false), "", 0};
   }
   auto sealed = store_.find_person(d.request.case_id);
   auto person = sealed ? vault_.open(d.request.case_id, *sealed) : std::nullopt;
   if (!person) {
-    store_.complete(d, {});  // the case was erased meanwhile: nothing may leave any more
-    return;
+    return {store::Settlement::done(d, {}), "", 0};  // the case was erased meanwhile: nothing may leave any more
   }
   if (d.operation == "withdraw" && !instance->has_capability("withdraw")) {
     store::Transition note;
     note.message = "retrait à signaler à l'agence directement : pas de retrait en ligne";
-    store_.complete(d, note);
-    return;
+    return {store::Settlement::done(d, note), "", 0};
   }
 
   CircuitBreaker& breaker = breaker_for(name);
@@ -155,8 +200,7 @@ void Dispatcher::process(const store::Delivery& d, std::mt19937_64& random) {
     store::Transition waiting;
     waiting.retrying = true;
     waiting.message = "agence indisponible : envois suspendus quelques instants";
-    store_.reschedule(d, breaker.retry_at_ms(clock_()), waiting, false);
-    return;
+    return {store::Settlement::due_again(d, waiting, breaker.retry_at_ms(clock_()), false), "", 0};
   }
 
   DispatchMessage message = build_dispatch(d, *person, policy_of(*instance));
@@ -182,15 +226,11 @@ void Dispatcher::process(const store::Delivery& d, std::mt19937_64& random) {
     registry_.set_state(name, connectors::InstanceState::degraded, *decision.degrade_instance);
     logger().warning("instance %s degraded by a configuration error", name);
   }
-  if (decision.done) {
-    store_.complete(d, decision.transition);
-  } else {
-    store_.reschedule(d, decision.next_attempt_ms, decision.transition);
-  }
   std::string result = decision.done ? (decision.transition.entries.empty() ? "done" : decision.transition.entries.back().state)
                                      : "retry";
-  logger().information("request %s %s via %s attempt %d: %s", d.request.id, d.operation, name, d.attempts, result);
-  if (observer_) observer_(name, d.operation, result, took_ms);
+  auto settlement = decision.done ? store::Settlement::done(d, std::move(decision.transition))
+                                  : store::Settlement::due_again(d, std::move(decision.transition), decision.next_attempt_ms);
+  return {std::move(settlement), result, took_ms};
 }
 
 }  // namespace guichet::dispatch

@@ -28,8 +28,10 @@ namespace guichet::dispatch {
 
 struct DispatcherOptions {
   int workers = 4;
-  int batch = 8;
-  int64_t lease_ms = 60000;          // longer than any connector call may take
+  int batch = 32;                    // rows a worker claims, calls and records at once
+  // At least twice the longest connector call: no call of a batch starts after half the lease.
+  int64_t lease_ms = 60000;
+  int64_t record_within_ms = 50;     // longest an outcome waits for its batch's to be recorded
   int64_t idle_poll_ms = 1000;       // upper bound on sleeping when nothing is due
   int64_t unavailable_delay_ms = 15000;  // wait before trying an instance that is not ready
   RetryPolicy retry;
@@ -61,8 +63,16 @@ class Dispatcher {
   std::map<std::string, CircuitBreaker::State> breaker_states() const;
 
  private:
+  // One claimed row after its turn: how to record it, and the attempt to report once it is.
+  struct Turn {
+    store::Settlement settlement;
+    std::string result;  // of the connector call; empty when no connector was called
+    int64_t took_ms = 0;
+  };
+
   void run(int worker);
-  void process(const store::Delivery& delivery, std::mt19937_64& random);
+  Turn process(const store::Delivery& delivery, std::mt19937_64& random);
+  void record(const std::vector<Turn>& turns);
   void sleep_until_due(uint64_t seen_generation);
   const RetryPolicy& retry_policy(const std::string& instance) const;
   CircuitBreaker& breaker_for(const std::string& instance);

@@ -115,6 +115,25 @@ struct Transition {
   std::vector<std::string> disclosed;
 };
 
+// What became of one claimed row. Without `next_attempt_ms` it is done: it leaves the outbox, the
+// request moves, and it is audited as dispatch.<operation> with the fields disclosed and the
+// outcome. With it, the row stays, due again then; without `count_attempt` the claim is not
+// counted as an attempt (the connector was not called, e.g. it is quarantined) and nothing is
+// audited, otherwise the attempt is.
+struct Settlement {
+  static Settlement done(Delivery delivery, Transition transition) {
+    return {std::move(delivery), std::move(transition), std::nullopt, true};
+  }
+  static Settlement due_again(Delivery delivery, Transition transition, int64_t at_ms, bool count_attempt = true) {
+    return {std::move(delivery), std::move(transition), at_ms, count_attempt};
+  }
+
+  Delivery delivery;
+  Transition transition;
+  std::optional<int64_t> next_attempt_ms;
+  bool count_attempt = true;
+};
+
 // Which agency received which fields of a case, and when (GDPR art. 15: the victim may ask).
 struct Disclosure {
   std::string request_id;

@@ -68,14 +68,14 @@ class Store {
   // worker (or a restarted hub) take over a row whose worker died.
   virtual std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
                                       int limit) = 0;
-  // The row is done: it leaves the outbox, and the request moves. Audited as dispatch.<operation>
-  // with the fields disclosed and the outcome.
-  virtual void complete(const Delivery& delivery, const Transition& transition) = 0;
-  // The row stays, due again at `next_attempt_ms`. Without `count_attempt` the claim is not
-  // counted as an attempt: the connector was not called (e.g. it is quarantined), and nothing is
-  // audited; otherwise the attempt is, as by complete().
-  virtual void reschedule(const Delivery& delivery, int64_t next_attempt_ms, const Transition& transition,
-                          bool count_attempt = true) = 0;
+  // Records what became of claimed rows, all in one transaction: a worker settles its batch at
+  // once, so the writer commits once per batch rather than once per row.
+  virtual void settle(const std::vector<Settlement>& settlements) = 0;
+  void complete(const Delivery& delivery, const Transition& transition) { settle({Settlement::done(delivery, transition)}); }
+  void reschedule(const Delivery& delivery, int64_t next_attempt_ms, const Transition& transition,
+                  bool count_attempt = true) {
+    settle({Settlement::due_again(delivery, transition, next_attempt_ms, count_attempt)});
+  }
   // Earliest due time of any outbox row, to sleep until then.
   virtual std::optional<int64_t> next_due_ms() = 0;
 

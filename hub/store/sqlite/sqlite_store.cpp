@@ -232,21 +232,23 @@ void apply_transition(Session& s, const std::string& request_id, const Transitio
     current = parse_request_state(entry.state).value_or(current);
     at = entry.at;
   }
+  // One UPDATE for the whole change: the row is rewritten once, not once per column.
   int retrying = t.retrying ? 1 : 0;
-  s << "UPDATE requests SET retrying = ? WHERE id = ?", bind(retrying), bind(request_id), now;
-  if (!at.empty()) {
-    std::string state = to_string(current);
-    s << "UPDATE requests SET state = ?, updated_at = ? WHERE id = ?", bind(state), bind(at),
-        bind(request_id), now;
-    touch_case(s, case_id, at);
-  }
-  if (t.agency_reference && !t.agency_reference->empty()) {
-    s << "UPDATE requests SET agency_reference = ? WHERE id = ?", bind(*t.agency_reference),
-        bind(request_id), now;
-  }
-  if (t.message) {
-    s << "UPDATE requests SET message = ? WHERE id = ?", bind(*t.message), bind(request_id), now;
-  }
+  std::string sql = "UPDATE requests SET retrying = ?";
+  std::string state = to_string(current);
+  if (!at.empty()) sql += ", state = ?, updated_at = ?";
+  bool reference = t.agency_reference && !t.agency_reference->empty();
+  if (reference) sql += ", agency_reference = ?";
+  if (t.message) sql += ", message = ?";
+  sql += " WHERE id = ?";
+  Statement u(s);
+  u << sql, bind(retrying);
+  if (!at.empty()) u, bind(state), bind(at);
+  if (reference) u, bind(*t.agency_reference);
+  if (t.message) u, bind(*t.message);
+  u, bind(request_id);
+  u.execute();
+  if (!at.empty()) touch_case(s, case_id, at);
 }
 
 // The fields a connector was given, recorded in the same transaction as the attempt's outcome:
@@ -311,6 +313,26 @@ constexpr const char* kReviewColumns =
 ReviewItem read_review_item(const Rows& rows, size_t row) {
   return {rows.text(row, 0), rows.text(row, 1), rows.text(row, 2), rows.text(row, 3), rows.text(row, 4),
           rows.text(row, 5), rows.text(row, 6), rows.text(row, 7), rows.text(row, 8)};
+}
+
+void settle_row(Session& s, const Settlement& one) {
+  const Delivery& d = one.delivery;
+  const Transition& t = one.transition;
+  Poco::Int64 id = d.outbox_id;
+  if (!one.next_attempt_ms) {
+    s << "DELETE FROM outbox WHERE id = ?", bind(id), now;
+    apply_transition(s, d.request.id, t);
+    record_disclosure(s, d, t);
+    append_audit(s, dispatch_event(d, t, t.entries.empty() ? "done" : t.entries.back().state));
+    return;
+  }
+  Poco::Int64 due = *one.next_attempt_ms, refund = one.count_attempt ? 0 : 1;
+  s << "UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = 0, "
+       "attempts = attempts - ? WHERE id = ?",
+      bind(due), bind(refund), bind(id), now;
+  apply_transition(s, d.request.id, t);
+  // Only an attempt is worth an entry: a row merely waiting for its connector reached no one.
+  if (one.count_attempt) append_audit(s, dispatch_event(d, t, "retry"));
 }
 
 }  // namespace
@@ -645,25 +667,9 @@ std::vector<Delivery> SqliteStore::claim(const std::string& worker, int64_t now_
   });
 }
 
-void SqliteStore::complete(const Delivery& d, const Transition& t) {
+void SqliteStore::settle(const std::vector<Settlement>& settlements) {
   write([&](Session& s) {
-    Poco::Int64 id = d.outbox_id;
-    s << "DELETE FROM outbox WHERE id = ?", bind(id), now;
-    apply_transition(s, d.request.id, t);
-    record_disclosure(s, d, t);
-    append_audit(s, dispatch_event(d, t, t.entries.empty() ? "done" : t.entries.back().state));
-  });
-}
-
-void SqliteStore::reschedule(const Delivery& d, int64_t next_attempt_ms, const Transition& t, bool count_attempt) {
-  write([&](Session& s) {
-    Poco::Int64 id = d.outbox_id, due = next_attempt_ms, refund = count_attempt ? 0 : 1;
-    s << "UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = 0, "
-         "attempts = attempts - ? WHERE id = ?",
-        bind(due), bind(refund), bind(id), now;
-    apply_transition(s, d.request.id, t);
-    // Only an attempt is worth an entry: a row merely waiting for its connector reached no one.
-    if (count_attempt) append_audit(s, dispatch_event(d, t, "retry"));
+    for (const Settlement& one : settlements) settle_row(s, one);
   });
 }
 

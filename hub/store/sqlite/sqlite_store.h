@@ -42,9 +42,7 @@ class SqliteStore final : public Store {
   bool erase_case(const std::string& case_id, const std::string& actor) override;
   std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
                               int limit) override;
-  void complete(const Delivery& delivery, const Transition& transition) override;
-  void reschedule(const Delivery& delivery, int64_t next_attempt_ms, const Transition& transition,
-                  bool count_attempt = true) override;
+  void settle(const std::vector<Settlement>& settlements) override;
   std::optional<int64_t> next_due_ms() override;
   OutboxStats outbox_stats() override;
   std::vector<std::pair<std::string, int64_t>> overdue_by_instance(const std::string& now) override;

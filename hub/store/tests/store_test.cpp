@@ -8,6 +8,7 @@
 #include <Poco/Data/Session.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -150,6 +151,36 @@ TEST_P(StoreTest, CompleteAndRescheduleMoveTheRequest) {
   EXPECT_EQ(store_->next_due_ms(), kStart + 5000);
   EXPECT_TRUE(store_->claim("w", kStart + 4000, 60000, 10).empty());
   EXPECT_EQ(store_->claim("w", kStart + 5000, 60000, 10).size(), 1u);
+}
+
+TEST_P(StoreTest, ABatchIsSettledAtOnce) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  store_->create_case(a_case("c2"), std::nullopt);
+  auto claimed = store_->claim("w", kStart, 60000, 10);
+  ASSERT_EQ(claimed.size(), 4u);
+  Transition sent;
+  sent.entries = {{"sent", format_time(kStart + 10), "dispatch", ""}};
+  sent.disclosed = {"person.birth_name"};
+  Transition later;
+  later.retrying = true;
+  Transition waiting;
+  waiting.retrying = true;
+  store_->settle({Settlement::done(claimed[0], sent), Settlement::done(claimed[1], sent),
+                  Settlement::due_again(claimed[2], later, kStart + 5000),
+                  Settlement::due_again(claimed[3], waiting, kStart + 7000, false)});
+
+  EXPECT_EQ(store_->find_case("c1")->requests[0].state, "sent");
+  EXPECT_EQ(store_->find_case("c1")->requests[1].state, "sent");
+  EXPECT_EQ(store_->disclosures("c1").size(), 2u);
+  EXPECT_TRUE(store_->find_case("c2")->requests[0].retrying);
+  EXPECT_EQ(store_->outbox_stats().depth, 2);
+  auto again = store_->claim("w", kStart + 7000, 60000, 10);
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[0].attempts, 2);  // counted
+  EXPECT_EQ(again[1].attempts, 1);  // refunded: the connector was not called
+  // Three attempts reached a connector; the refunded claim is not audited.
+  auto actions = audit_actions();
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "dispatch.deliver"), 3);
 }
 
 TEST_P(StoreTest, AgencyEventsAreMonotonic) {
