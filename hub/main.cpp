@@ -186,6 +186,8 @@ int serve(const Arguments& args) {
   std::signal(SIGPIPE, SIG_IGN);
 
   config::HubConfig c = load_config(args);
+  // Every logger, those made before the config was read included.
+  Poco::Logger::setLevel("", Poco::Logger::parseLevel(c.log_level));
   auto& log = Poco::Logger::get("guichet");
   std::filesystem::create_directories(c.data_dir);
   std::unique_ptr<store::Store> opened = store::open_store(c.store);

@@ -58,7 +58,7 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
   if (root.is_discarded() || !root.is_object()) fail(file, "(document)", "must be a JSON object");
   static const std::set<std::string> kKnown = {"listen", "data_dir", "plugin_dir", "departments_dir", "web_dir",
                                                "store", "jwt_secret_file", "secrets_file", "mail", "dispatch", "http",
-                                               "oidc", "retention"};
+                                               "oidc", "retention", "log"};
   for (const auto& [key, value] : root.items()) {
     if (!kKnown.count(key)) fail(file, key, "unknown setting");
   }
@@ -150,6 +150,13 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
   const Json& retention = section(root, "retention", file);
   c.retention_settled_days =
       integer(retention, "settled_days", c.retention_settled_days, 0, 36500, file, "retention.");
+
+  const Json& log = section(root, "log", file);
+  c.log_level = text(log, "level", c.log_level, file, "log.");
+  if (c.log_level != "error" && c.log_level != "warning" && c.log_level != "notice" &&
+      c.log_level != "information" && c.log_level != "debug") {
+    fail(file, "log.level", "must be error, warning, notice, information or debug");
+  }
 
   const Json& dispatch = section(root, "dispatch", file);
   c.dispatch.workers = integer(dispatch, "workers", 4, 1, 64, file, "dispatch.");

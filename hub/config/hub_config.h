@@ -42,6 +42,7 @@ struct HubConfig {
   dispatch::DispatcherOptions dispatch;
   store::StoreConfig store;
   int retention_settled_days = 365;  // retention.settled_days; 0: settled cases are kept
+  std::string log_level = "information";  // log.level: error, warning, notice, information or debug
 };
 
 struct Overrides {

@@ -6,6 +6,7 @@
 #include <Poco/Message.h>
 #include <Poco/String.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <regex>
@@ -133,11 +134,22 @@ int HostServices::http(std::string_view text, guichet_buffer* out) const {
   std::optional<std::string> origin = origin_of(request.url);
   if (!origin) return fail(out, GUICHET_BAD_INPUT, "url must be an http or https URL", false);
   if (!origins_.count(*origin)) return fail(out, GUICHET_ERROR, "host not declared", false);
+  // Debug lines name the origin only: a path or a query may carry a person's identifiers.
+  auto started = std::chrono::steady_clock::now();
+  auto took_ms = [&] {
+    return static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+  };
   try {
     HttpResponse response = dependencies_.http->exchange(request);
+    if (logger_.debug()) logger_.debug("%s %s: %d in %d ms", request.method, *origin, response.status, took_ms());
     fill(out, to_text(Json{{"status", response.status}, {"headers", response.headers}, {"body", response.body}}));
     return GUICHET_OK;
   } catch (const HttpFailure& e) {
+    if (logger_.debug()) {
+      logger_.debug("%s %s: no answer after %d ms (%s)", request.method, *origin, took_ms(),
+                    std::string(e.transient ? "transient" : "permanent"));
+    }
     return fail(out, GUICHET_ERROR, e.what(), e.transient);
   }
 }
@@ -157,6 +169,7 @@ int HostServices::mail(std::string_view text, guichet_buffer* out) const {
   if (message.is_discarded()) return fail(out, GUICHET_BAD_INPUT, "message is not JSON", false);
   try {
     dependencies_.mail->send(message, dependencies_.now_ms());
+    logger_.debug("mail handed to the mail server");
     fill(out, R"({"accepted":true})");
     return GUICHET_OK;
   } catch (const MailFailure& e) {

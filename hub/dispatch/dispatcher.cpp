@@ -113,6 +113,7 @@ void Dispatcher::run(int worker) {
       sleep_until_due(generation);
       continue;
     }
+    if (logger().debug()) logger().debug("%s claimed %z row(s)", owner, batch.size());
     // Outcomes are recorded together, one transaction per batch, unless a slow call holds them:
     // then they are recorded as soon as it ends, since the agency already has what they record.
     std::vector<Turn> turns;

@@ -18,6 +18,8 @@
 namespace guichet::http {
 namespace {
 
+Poco::Logger& logger() { return Poco::Logger::get("http"); }
+
 // Metrics are labelled by route, never by path: a path holds case ids.
 std::string route_label(const std::string& method, const std::string& path) {
   std::string label = method + " ";
@@ -54,6 +56,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     std::string route = route_label(request.method, request.path);
     metrics_.add("guichet_http_requests_total", {{"route", route}, {"status", std::to_string(response.status)}});
     metrics_.observe_ms("guichet_http_request_ms", {{"route", route}}, ms);
+    // The route, not the URI: ids and query values stay out of the log.
+    if (logger().debug()) logger().debug("%s %d in %.1f ms", route, response.status, ms);
   }
 
  private:

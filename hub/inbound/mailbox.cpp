@@ -94,6 +94,7 @@ int Mailbox::read_now() {
     }
     session->deleteMessage(info.id);
     ++taken;
+    logger().debug("mail %d of the mailbox taken: %s", info.id, std::string(to_string(effect)));
     if (observer_) observer_(to_string(effect));
   }
   // QUIT: the server removes the deleted mails now, and only now.

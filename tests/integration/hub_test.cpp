@@ -182,7 +182,9 @@ TEST(Hub, BadInputIsRefusedNamingTheFieldAndStoresNothing) {
     EXPECT_EQ(answer.status, 400) << bad.body.substr(0, 60);
     Json error = Json::parse(answer.body)["error"];
     EXPECT_EQ(error["code"], bad.code) << answer.body;
-    if (!bad.field.empty()) EXPECT_EQ(error["field"], bad.field) << answer.body;
+    if (!bad.field.empty()) {
+      EXPECT_EQ(error["field"], bad.field) << answer.body;
+    }
   }
   // An oversized body is refused from its Content-Length, before the hub reads any of it.
   Poco::Net::StreamSocket socket(Poco::Net::SocketAddress(stack.url("").substr(7)));

@@ -102,6 +102,13 @@ TEST_F(HubConfigTest, DispatchWorkersBatchAndLeaseHaveDefaultsAndBounds) {
   EXPECT_NE(error_of(R"({"dispatch":{"batch":257}})").find("dispatch.batch"), std::string::npos);
 }
 
+TEST_F(HubConfigTest, TheLogLevelIsOneOfPocosNames) {
+  EXPECT_EQ(load_hub_config(write("{}")).log_level, "information");
+  EXPECT_EQ(load_hub_config(write(R"({"log":{"level":"debug"}})")).log_level, "debug");
+  EXPECT_NE(error_of(R"({"log":{"level":"trace"}})").find("log.level: must be error, warning"), std::string::npos);
+  EXPECT_NE(error_of(R"({"log":{"level":3}})").find("log.level"), std::string::npos);
+}
+
 TEST_F(HubConfigTest, OidcIsOptionalAndItsJwksFileIsBesideTheConfig) {
   EXPECT_FALSE(load_hub_config(write("{}")).oidc);
   HubConfig c = load_hub_config(write(R"({"oidc":{"issuer":"https://idp.example.fr","audience":"guichet-95",

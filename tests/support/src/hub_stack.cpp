@@ -92,7 +92,8 @@ HubStack::HubStack(HubStackOptions options)
       {"web_dir", (Paths::source_dir() / "hub" / "web").string()},
       {"mail", mail},
       {"dispatch", {{"workers", 2}, {"lease_s", options_.lease_s}, {"retry", options_.retry}}},
-      {"http", options_.http}};
+      {"http", options_.http},
+      {"log", {{"level", options_.log_level}}}};
   config_file_ = dir_ / "guichet.json";
   write_file(config_file_, config.dump(2));
 

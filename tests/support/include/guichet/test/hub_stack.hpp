@@ -35,6 +35,7 @@ struct HubStackOptions {
   // The hub config's "http" section. The tests poll faster than a référent clicks, so the
   // per-référent rate limit is off unless a test sets it.
   nlohmann::json http = {{"rate_per_minute", 0}};
+  std::string log_level = "information";  // the hub config's log.level
 };
 
 class HubStack {
