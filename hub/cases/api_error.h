@@ -22,6 +22,8 @@ class ApiError : public std::runtime_error {
     return ApiError(400, "invalid_request", std::move(message), std::move(field));
   }
   static ApiError not_found() { return ApiError(404, "not_found", "no such case"); }
+  // Only for a case the caller may see: another's case is not_found, so ids cannot be probed.
+  static ApiError forbidden(std::string message) { return ApiError(403, "forbidden", std::move(message)); }
   static ApiError conflict(std::string message, std::string field = {}) {
     return ApiError(409, "conflict", std::move(message), std::move(field));
   }

@@ -135,14 +135,26 @@ Answer CaseService::create(const Principal& who, const Json& body, const std::st
   return answer;
 }
 
-store::CaseRecord CaseService::owned_case(const Principal& who, const std::string& case_id) {
+bool works_on(const store::CaseRecord& record, const Principal& who) {
+  if (record.owner == who.referent) return true;
+  return who.department == record.department &&
+         std::find(record.delegates.begin(), record.delegates.end(), who.referent) != record.delegates.end();
+}
+
+store::CaseRecord CaseService::accessible_case(const Principal& who, const std::string& case_id) {
   auto found = guarded([&] { return store_.find_case(case_id); });
-  if (!found || found->owner != who.referent) throw ApiError::not_found();
+  if (!found || !works_on(*found, who)) throw ApiError::not_found();
   return std::move(*found);
 }
 
+store::CaseRecord CaseService::owned_case(const Principal& who, const std::string& case_id) {
+  store::CaseRecord record = accessible_case(who, case_id);
+  if (record.owner != who.referent) throw ApiError::forbidden("only the référent who owns the case may do this");
+  return record;
+}
+
 Json CaseService::get(const Principal& who, const std::string& case_id) {
-  Json view = case_view(owned_case(who, case_id), clock_());
+  Json view = case_view(accessible_case(who, case_id), clock_());
   // Recorded before it is answered: a read the log cannot record is not answered.
   guarded([&] { store_.record_audit(store::audit_event(actor_of(who), "case.read", case_id, "")); });
   return view;
@@ -175,6 +187,8 @@ Json CaseService::list(const Principal& who, const std::string& overall_filter, 
     for (size_t i = 0; i < page.cases.size(); ++i) {
       const auto& c = page.cases[i];
       before = c.seq;
+      // Shared from another department: the token no longer opens it (see accessible_case).
+      if (c.owner != who.referent && c.department != who.department) continue;
       if (!overall_filter.empty() && overall(c.requests, now) != overall_filter) continue;
       cases.push_back(case_summary(c, now));
       ids.push_back(c.id);
@@ -188,7 +202,7 @@ Json CaseService::list(const Principal& who, const std::string& overall_filter, 
 }
 
 Json CaseService::add_needs(const Principal& who, const std::string& case_id, const Json& body) {
-  store::CaseRecord record = owned_case(who, case_id);
+  store::CaseRecord record = accessible_case(who, case_id);
   auto sealed = guarded([&] { return store_.find_person(case_id); });
   auto person = sealed ? vault_.open(case_id, *sealed) : std::nullopt;
   if (!person) throw ApiError::not_found();
@@ -213,11 +227,11 @@ Json CaseService::add_needs(const Principal& who, const std::string& case_id, co
     throw ApiError::conflict("this need already has an open request", "needs");
   }
   work_queued_();
-  return case_view(owned_case(who, case_id), now);
+  return case_view(accessible_case(who, case_id), now);
 }
 
 void CaseService::retry(const Principal& who, const std::string& case_id, const std::string& request_id) {
-  store::CaseRecord record = owned_case(who, case_id);
+  store::CaseRecord record = accessible_case(who, case_id);
   bool known = std::any_of(record.requests.begin(), record.requests.end(), [&](auto& r) { return r.id == request_id; });
   if (!known) throw ApiError::not_found();
   if (!guarded([&] { return store_.retry_request(request_id, format_time(clock_()), actor_of(who)); })) {
@@ -228,7 +242,7 @@ void CaseService::retry(const Principal& who, const std::string& case_id, const 
 
 void CaseService::withdraw(const Principal& who, const std::string& case_id, const std::string& request_id,
                            const Json& body) {
-  store::CaseRecord record = owned_case(who, case_id);
+  store::CaseRecord record = accessible_case(who, case_id);
   bool known = std::any_of(record.requests.begin(), record.requests.end(), [&](auto& r) { return r.id == request_id; });
   if (!known) throw ApiError::not_found();
   if (!body.is_object()) throw ApiError::invalid("", "the request body must be a JSON object");
@@ -247,7 +261,7 @@ void CaseService::withdraw(const Principal& who, const std::string& case_id, con
 }
 
 void CaseService::consent(const Principal& who, const std::string& case_id, const Json& body) {
-  store::CaseRecord record = owned_case(who, case_id);
+  store::CaseRecord record = accessible_case(who, case_id);
   if (!body.is_object()) throw ApiError::invalid("", "the request body must be a JSON object");
   auto need = body.find("need");
   if (need == body.end() || !need->is_string() || !is_need_kind(need->get<std::string>())) {
@@ -268,7 +282,7 @@ void CaseService::consent(const Principal& who, const std::string& case_id, cons
 }
 
 void CaseService::set_frozen(const Principal& who, const std::string& case_id, bool frozen) {
-  owned_case(who, case_id);
+  accessible_case(who, case_id);
   guarded([&] { return store_.set_frozen(case_id, frozen, format_time(clock_()), actor_of(who)); });
   if (!frozen) work_queued_();
 }
@@ -278,6 +292,34 @@ void CaseService::erase(const Principal& who, const std::string& case_id) {
   // The key first: once it is gone, nothing of the person can be read anywhere, backups included.
   vault_.erase(case_id);
   guarded([&] { return store_.erase_case(case_id, actor_of(who)); });
+}
+
+Json CaseService::delegate(const Principal& who, const std::string& case_id, const Json& body) {
+  store::CaseRecord record = owned_case(who, case_id);
+  if (!body.is_object()) throw ApiError::invalid("", "the request body must be a JSON object");
+  auto referent = body.find("referent");
+  if (referent == body.end() || !referent->is_string() || referent->get_ref<const std::string&>().empty() ||
+      referent->get_ref<const std::string&>().size() > 200) {
+    throw ApiError::invalid("referent", "must be a référent id of 1 to 200 characters");
+  }
+  const std::string& colleague = referent->get_ref<const std::string&>();
+  if (std::any_of(colleague.begin(), colleague.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    throw ApiError::invalid("referent", "must not hold control characters");
+  }
+  if (colleague == record.owner) throw ApiError::invalid("referent", "is the case's owner");
+  guarded([&] { return store_.add_delegate(case_id, colleague, format_time(clock_()), actor_of(who)); });
+  return {{"delegates", accessible_case(who, case_id).delegates}};
+}
+
+void CaseService::undelegate(const Principal& who, const std::string& case_id, const std::string& referent) {
+  store::CaseRecord record = accessible_case(who, case_id);
+  // A colleague may give the case back; only the owner may take it from someone else.
+  if (record.owner != who.referent && referent != who.referent) {
+    throw ApiError::forbidden("only the référent who owns the case may do this");
+  }
+  if (!guarded([&] { return store_.remove_delegate(case_id, referent, actor_of(who)); })) {
+    throw ApiError(404, "not_found", "the case is not shared with this référent");
+  }
 }
 
 }  // namespace guichet::cases

@@ -27,6 +27,10 @@ struct Principal {
   std::string department;
 };
 
+// Whether `who` may work on the case: its owner, or a colleague it is shared with while their
+// token names the case's department.
+bool works_on(const store::CaseRecord& record, const Principal& who);
+
 // A response prepared for the wire; intake keeps it to replay idempotent requests byte for byte.
 struct Answer {
   int status = 200;
@@ -51,8 +55,16 @@ class CaseService {
   void consent(const Principal& who, const std::string& case_id, const Json& body);
   void set_frozen(const Principal& who, const std::string& case_id, bool frozen);
   void erase(const Principal& who, const std::string& case_id);
+  // Delegation: the owner shares the case with a colleague, who may then act on it as the owner
+  // does, except share it further or erase it, for as long as their token names the case's
+  // department. The owner, or the colleague giving it back, ends it.
+  Json delegate(const Principal& who, const std::string& case_id, const Json& body);
+  void undelegate(const Principal& who, const std::string& case_id, const std::string& referent);
 
  private:
+  // The case if `who` owns it or it is shared with them; otherwise not_found, as if it did not exist.
+  store::CaseRecord accessible_case(const Principal& who, const std::string& case_id);
+  // The case if `who` owns it; forbidden for a delegate, not_found for anyone else.
   store::CaseRecord owned_case(const Principal& who, const std::string& case_id);
   std::vector<store::NewRequest> new_requests(const Json& needs, const Json& person,
                                               const std::string& department, int64_t now);

@@ -62,6 +62,8 @@ Json case_view(const store::CaseRecord& record, int64_t now_ms) {
           {"updated_at", record.updated_at},
           {"overall", overall(record.requests, now_ms)},
           {"frozen", record.frozen},
+          {"owner", record.owner},
+          {"delegates", record.delegates},
           {"requests", std::move(requests)}};
 }
 

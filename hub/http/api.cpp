@@ -149,7 +149,15 @@ Response Api::cases(const Request& request, const std::vector<std::string>& part
     if (method != "GET") throw method_not_allowed();
     return disclosures(who, case_id);
   }
+  if (parts.size() == 5 && action == "delegates") {
+    if (method != "DELETE") throw method_not_allowed();
+    d_.cases.undelegate(who, case_id, parts[4]);
+    return Response::empty(204);
+  }
   if (method != "POST") throw method_not_allowed();
+  if (parts.size() == 4 && action == "delegates") {
+    return Response::json(200, d_.cases.delegate(who, case_id, parse_json_body(request.body)));
+  }
   if (parts.size() == 4 && action == "needs") {
     return Response::json(201, d_.cases.add_needs(who, case_id, parse_json_body(request.body)));
   }

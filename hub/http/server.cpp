@@ -23,13 +23,17 @@ Poco::Logger& logger() { return Poco::Logger::get("http"); }
 // Metrics are labelled by route, never by path: a path holds case ids.
 std::string route_label(const std::string& method, const std::string& path) {
   std::string label = method + " ";
+  std::string previous;
   size_t start = 1;
   while (start <= path.size()) {
     size_t end = path.find('/', start);
     if (end == std::string::npos) end = path.size();
     std::string part = path.substr(start, end - start);
-    if (part.rfind("c_", 0) == 0 || part.rfind("r_", 0) == 0) part = ":id";
-    if (!part.empty()) label += "/" + part;
+    std::string segment = part;
+    if (part.rfind("c_", 0) == 0 || part.rfind("r_", 0) == 0) segment = ":id";
+    if (previous == "delegates") segment = ":referent";  // a colleague's id names no route
+    if (!segment.empty()) label += "/" + segment;
+    previous = part;
     start = end + 1;
   }
   return label == method + " " ? label + "/" : label;

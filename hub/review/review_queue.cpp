@@ -70,10 +70,16 @@ bool ReviewQueue::add(const IncomingMail& mail) {
   return added;
 }
 
+bool ReviewQueue::for_them(const cases::Principal& who, const std::string& owner, const std::string& case_id) {
+  if (owner == who.referent) return true;
+  auto record = store_.find_case(case_id);
+  return record && cases::works_on(*record, who);
+}
+
 Json ReviewQueue::list(const cases::Principal& who) {
   Json items = Json::array();
   for (const auto& item : store_.review_items(who.department)) {
-    if (!item.owner.empty() && item.owner != who.referent) continue;
+    if (!item.owner.empty() && !for_them(who, item.owner, item.case_id)) continue;
     auto plain = vault_.open_text(key_of(item), item.sealed, context_of(item.id));
     if (!plain) continue;  // its case was erased meanwhile
     Json mail = Json::parse(*plain);
@@ -90,7 +96,8 @@ Json ReviewQueue::list(const cases::Principal& who) {
 store::ReviewItem ReviewQueue::visible_item(const cases::Principal& who, const std::string& id) {
   auto item = store_.find_review_item(id);
   // Someone else's item is answered as if it did not exist: its existence is not hers to know.
-  if (!item || item->department != who.department || (!item->owner.empty() && item->owner != who.referent)) {
+  if (!item || item->department != who.department ||
+      (!item->owner.empty() && !for_them(who, item->owner, item->case_id))) {
     throw no_such_item();
   }
   return *item;
@@ -118,7 +125,7 @@ Json ReviewQueue::file(const cases::Principal& who, const std::string& id, const
     if (message.size() > kMaxMessage) throw ApiError::invalid("message", "at most 500 bytes");
   }
   auto request = store_.find_request(request_id);
-  if (!request || request->owner != who.referent || request->department != who.department) {
+  if (!request || request->department != who.department || !for_them(who, request->owner, request->case_id)) {
     throw ApiError(404, "not_found", "no such request", "request_id");
   }
 

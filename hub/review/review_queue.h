@@ -53,6 +53,8 @@ class ReviewQueue {
 
  private:
   store::ReviewItem visible_item(const cases::Principal& who, const std::string& id);
+  // A mail about a case is for those who work on it (cases::works_on); others are the department's.
+  bool for_them(const cases::Principal& who, const std::string& owner, const std::string& case_id);
   void discard_text(const store::ReviewItem& item);
 
   store::Store& store_;

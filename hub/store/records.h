@@ -44,6 +44,7 @@ struct CaseRecord {
   std::string updated_at;
   bool frozen = false;
   std::vector<RequestRecord> requests;
+  std::vector<std::string> delegates;  // colleagues the owner shares the case with (find_case only)
 };
 
 // The personal part of a case, kept apart so that it can be sealed and erased on its own.
@@ -171,7 +172,7 @@ struct RequestContext {
 // A mail the hub could not turn into status events on its own, waiting for a référent. `sealed`
 // holds its sender, subject, text and the connector's summary, sealed (hub/privacy/vault.h): with
 // the case's key when the mail matched a request, so erasing the case erases it too; with a key
-// of its own otherwise. Matched items are the case owner's to see; the others, the department's.
+// of its own otherwise. Matched items are for those who work on the case; the others, the department's.
 struct ReviewItem {
   std::string id;
   std::string mail_id;     // the mail's Message-ID, or a digest of it: the same mail is queued once

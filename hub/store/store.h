@@ -47,8 +47,9 @@ class Store {
   virtual std::optional<CaseRecord> find_case(const std::string& case_id) = 0;
   virtual std::optional<PersonRecord> find_person(const std::string& case_id) = 0;
   virtual std::vector<Disclosure> disclosures(const std::string& case_id) = 0;
-  // Newest first; `before_seq` continues a previous page.
-  virtual CasePage list_cases(const std::string& owner, int limit,
+  // The référent's cases and those shared with them, newest first; `before_seq` continues a
+  // previous page.
+  virtual CasePage list_cases(const std::string& referent, int limit,
                               std::optional<int64_t> before_seq) = 0;
 
   // Référent actions. Each returns false when the request's state does not allow it.
@@ -60,6 +61,11 @@ class Store {
   virtual void record_consent(const std::string& case_id, const ConsentEntry& consent) = 0;
   virtual bool set_frozen(const std::string& case_id, bool frozen, const std::string& at,
                           const std::string& actor) = 0;
+  // Shares the case with a colleague, or stops sharing it; false when nothing changed (already a
+  // delegate, not one, or no such case). Audited as case.delegate / case.undelegate.
+  virtual bool add_delegate(const std::string& case_id, const std::string& referent, const std::string& at,
+                            const std::string& actor) = 0;
+  virtual bool remove_delegate(const std::string& case_id, const std::string& referent, const std::string& actor) = 0;
   // Removes the case, its person and everything that leads to them. Its audit entries stay: they
   // hold nothing of the person, and the erasure itself is one of them.
   virtual bool erase_case(const std::string& case_id, const std::string& actor) = 0;

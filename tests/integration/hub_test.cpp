@@ -230,6 +230,71 @@ TEST(Hub, OwnershipAuthenticationAndOperations) {
   EXPECT_EQ(alice.get(stack.url("/v1/cases/" + case_id)).status, 404);
 }
 
+TEST(Hub, AnOwnerSharesACaseWithAColleagueOfTheDepartmentAndEndsIt) {
+  HubStack stack;
+  HttpClient alice = stack.client("alice");
+  HttpClient bob = stack.client("bob");
+  HttpClient carol;  // a référent of another department
+  carol.set_bearer(stack.token("carol", "93"));
+  auto created = alice.post(stack.url("/v1/cases"), example_case().dump());
+  ASSERT_EQ(created.status, 201);
+  std::string case_id = Json::parse(created.body)["case_id"];
+  std::string path = "/v1/cases/" + case_id;
+  auto listed = [&](HttpClient& who) {
+    Json page = Json::parse(who.get(stack.url("/v1/cases")).body);
+    std::vector<std::string> ids;
+    for (const auto& c : page["cases"]) ids.push_back(c["case_id"]);
+    return ids;
+  };
+  auto error_of = [](const HttpResponse& answer) { return Json::parse(answer.body)["error"]; };
+
+  EXPECT_EQ(bob.get(stack.url(path)).status, 404);
+  EXPECT_EQ(bob.post(stack.url(path + "/delegates"), R"({"referent":"bob"})").status, 404);  // not his to share
+  for (const char* bad : {R"({})", R"({"referent":""})", R"({"referent":7})", R"({"referent":"alice"})",
+                          R"({"referent":"bo\nb"})"}) {
+    HttpResponse refused = alice.post(stack.url(path + "/delegates"), bad);
+    EXPECT_EQ(refused.status, 400) << bad;
+    EXPECT_EQ(error_of(refused)["field"], "referent") << bad;
+  }
+
+  HttpResponse shared = alice.post(stack.url(path + "/delegates"), R"({"referent":"bob"})");
+  ASSERT_EQ(shared.status, 200) << shared.body;
+  EXPECT_EQ(Json::parse(shared.body)["delegates"], Json::array({"bob"}));
+  EXPECT_EQ(alice.post(stack.url(path + "/delegates"), R"({"referent":"carol"})").status, 200);
+
+  // Bob works on it as Alice does: reads, lists, freezes; he may neither share it nor erase it.
+  HttpResponse seen = bob.get(stack.url(path));
+  ASSERT_EQ(seen.status, 200);
+  EXPECT_EQ(Json::parse(seen.body)["owner"], "alice");
+  EXPECT_EQ(Json::parse(seen.body)["delegates"], Json::array({"bob", "carol"}));
+  EXPECT_EQ(listed(bob), std::vector<std::string>{case_id});
+  EXPECT_EQ(bob.post(stack.url(path + "/freeze"), "").status, 202);
+  EXPECT_EQ(bob.post(stack.url(path + "/unfreeze"), "").status, 202);
+  EXPECT_EQ(bob.get(stack.url(path + "/disclosures")).status, 200);
+  HttpResponse reshared = bob.post(stack.url(path + "/delegates"), R"({"referent":"dave"})");
+  EXPECT_EQ(reshared.status, 403);
+  EXPECT_EQ(error_of(reshared)["code"], "forbidden");
+  EXPECT_EQ(bob.del(stack.url(path)).status, 403);
+  EXPECT_EQ(bob.del(stack.url(path + "/delegates/carol")).status, 403);
+
+  // Carol's token is of another department: the case stays closed to her, and out of her list.
+  EXPECT_EQ(carol.get(stack.url(path)).status, 404);
+  EXPECT_EQ(listed(carol), std::vector<std::string>{});
+
+  // Bob gives it back; Alice takes it from Carol; then neither sees it.
+  EXPECT_EQ(bob.del(stack.url(path + "/delegates/bob")).status, 204);
+  EXPECT_EQ(bob.get(stack.url(path)).status, 404);
+  EXPECT_EQ(listed(bob), std::vector<std::string>{});
+  EXPECT_EQ(alice.del(stack.url(path + "/delegates/carol")).status, 204);
+  EXPECT_EQ(alice.del(stack.url(path + "/delegates/carol")).status, 404);
+  EXPECT_EQ(Json::parse(alice.get(stack.url(path)).body)["delegates"], Json::array());
+
+  // Metrics name the route, not the colleague.
+  std::string metrics = HttpClient().get(stack.url("/metrics")).body;
+  EXPECT_NE(metrics.find("DELETE /v1/cases/:id/delegates/:referent"), std::string::npos);
+  EXPECT_EQ(metrics.find("carol"), std::string::npos);
+}
+
 TEST(Hub, EachReferentHasItsOwnRateLimit) {
   HubStackOptions options;
   options.http = {{"rate_per_minute", 30}, {"burst", 5}};  // one more every two seconds

@@ -83,6 +83,22 @@ TEST_F(ReviewQueueTest, ShowsAMailAboutACaseToItsOwnerOnlyAndALooseOneToTheDepar
   EXPECT_TRUE(queue_.list(elsewhere_)["items"].empty());
 }
 
+TEST_F(ReviewQueueTest, AColleagueTheCaseIsSharedWithSeesAndFilesItsMails) {
+  ASSERT_TRUE(queue_.add(about_r1("<m1@x>")));
+  ASSERT_TRUE(store_.add_delegate("c1", "ref-b", format_time(kNow), "referent:ref-a"));
+  Json theirs = queue_.list(colleague_)["items"];
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_EQ(theirs[0]["request_id"], "r1");
+  Json filed = queue_.file(colleague_, theirs[0]["id"], {{"state", "acknowledged"}});
+  EXPECT_EQ(filed["request_id"], "r1");
+  EXPECT_EQ(store_.find_case("c1")->requests[0].state, "acknowledged");
+
+  // Shared with someone of another department: still not theirs.
+  ASSERT_TRUE(queue_.add(about_r1("<m3@x>")));
+  ASSERT_TRUE(store_.add_delegate("c1", "ref-c", format_time(kNow), "referent:ref-a"));
+  EXPECT_TRUE(queue_.list(elsewhere_)["items"].empty());
+}
+
 TEST_F(ReviewQueueTest, TheTextIsStoredSealed) {
   ASSERT_TRUE(queue_.add(about_r1("<m1@x>")));
   ASSERT_TRUE(queue_.add(loose("<m2@x>")));

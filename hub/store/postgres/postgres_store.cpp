@@ -35,6 +35,9 @@ const char* const kSchema[] = {
          id TEXT NOT NULL UNIQUE, owner TEXT NOT NULL, department TEXT NOT NULL,
          created_at TEXT NOT NULL, updated_at TEXT NOT NULL, frozen INTEGER NOT NULL DEFAULT 0))",
     "CREATE INDEX IF NOT EXISTS cases_by_owner ON cases(owner, seq)",
+    R"(CREATE TABLE IF NOT EXISTS case_delegates(
+         case_id TEXT NOT NULL, referent TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY(case_id, referent)))",
+    "CREATE INDEX IF NOT EXISTS case_delegates_by_referent ON case_delegates(referent, case_id)",
     R"(CREATE TABLE IF NOT EXISTS people(
          case_id TEXT PRIMARY KEY, person TEXT NOT NULL, situation TEXT NOT NULL))",
     R"(CREATE TABLE IF NOT EXISTS requests(
@@ -510,6 +513,12 @@ std::optional<CaseRecord> PostgresStore::find_case(const std::string& case_id) {
     if (rows.size() == 0) return std::nullopt;
     CaseRecord c = read_case(rows, 0);
 
+    Statement dq(s);
+    dq << "SELECT referent FROM case_delegates WHERE case_id = $1 ORDER BY at, referent", bind(case_id);
+    dq.execute();
+    Rows delegates(dq);
+    for (size_t i = 0; i < delegates.size(); ++i) c.delegates.push_back(delegates.text(i, 0));
+
     Statement rq(s);
     rq << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.case_id = $1 ORDER BY r.ord",
         bind(case_id);
@@ -547,14 +556,18 @@ std::optional<PersonRecord> PostgresStore::find_person(const std::string& case_i
   });
 }
 
-CasePage PostgresStore::list_cases(const std::string& owner, int limit, std::optional<int64_t> before_seq) {
+CasePage PostgresStore::list_cases(const std::string& referent, int limit, std::optional<int64_t> before_seq) {
   return read([&](Session& s) {
     Poco::Int64 before = before_seq.value_or(INT64_MAX);
     Poco::Int64 fetch = limit + 1;
     Statement q(s);
+    // The référent's own cases and those shared with them, each part on its own index.
     q << "SELECT seq, id, owner, department, created_at, updated_at, frozen FROM cases "
-         "WHERE owner = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
-        bind(owner), bind(before), bind(fetch);
+         "WHERE owner = $1 AND seq < $2 "
+         "UNION ALL SELECT seq, id, owner, department, created_at, updated_at, frozen FROM cases "
+         "WHERE id IN (SELECT case_id FROM case_delegates WHERE referent = $1) AND owner <> $1 AND seq < $2 "
+         "ORDER BY seq DESC LIMIT $3",
+        bind(referent), bind(before), bind(fetch);
     q.execute();
     Rows rows(q);
     CasePage page;
@@ -656,6 +669,29 @@ bool PostgresStore::set_frozen(const std::string& case_id, bool frozen, const st
   });
 }
 
+bool PostgresStore::add_delegate(const std::string& case_id, const std::string& referent, const std::string& at,
+                                const std::string& actor) {
+  return write([&](Session& s) {
+    Statement i(s);
+    i << "INSERT INTO case_delegates(case_id, referent, at) SELECT id, $1, $2 FROM cases WHERE id = $3 "
+         "ON CONFLICT DO NOTHING",
+        bind(referent), bind(at), bind(case_id);
+    if (i.execute() == 0) return false;
+    append_audit(s, audit_event(actor, "case.delegate", case_id, "", {{"delegate", referent}}));
+    return true;
+  });
+}
+
+bool PostgresStore::remove_delegate(const std::string& case_id, const std::string& referent, const std::string& actor) {
+  return write([&](Session& s) {
+    Statement d(s);
+    d << "DELETE FROM case_delegates WHERE case_id = $1 AND referent = $2", bind(case_id), bind(referent);
+    if (d.execute() == 0) return false;
+    append_audit(s, audit_event(actor, "case.undelegate", case_id, "", {{"delegate", referent}}));
+    return true;
+  });
+}
+
 bool PostgresStore::erase_case(const std::string& case_id, const std::string& actor) {
   return write([&](Session& s) {
     const char* const kChildren[] = {
@@ -667,6 +703,7 @@ bool PostgresStore::erase_case(const std::string& case_id, const std::string& ac
         "DELETE FROM idempotency WHERE case_id = $1",
         "DELETE FROM disclosures WHERE case_id = $1",
         "DELETE FROM review_items WHERE case_id = $1",
+        "DELETE FROM case_delegates WHERE case_id = $1",
     };
     for (const char* statement : kChildren) s << statement, bind(case_id), now;
     Statement d(s);

@@ -33,6 +33,9 @@ const char* const kSchema[] = {
          id TEXT NOT NULL UNIQUE, owner TEXT NOT NULL, department TEXT NOT NULL,
          created_at TEXT NOT NULL, updated_at TEXT NOT NULL, frozen INTEGER NOT NULL DEFAULT 0))",
     "CREATE INDEX IF NOT EXISTS cases_by_owner ON cases(owner, seq)",
+    R"(CREATE TABLE IF NOT EXISTS case_delegates(
+         case_id TEXT NOT NULL, referent TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY(case_id, referent)))",
+    "CREATE INDEX IF NOT EXISTS case_delegates_by_referent ON case_delegates(referent, case_id)",
     R"(CREATE TABLE IF NOT EXISTS people(
          case_id TEXT PRIMARY KEY, person TEXT NOT NULL, situation TEXT NOT NULL))",
     R"(CREATE TABLE IF NOT EXISTS requests(
@@ -449,6 +452,11 @@ std::optional<CaseRecord> SqliteStore::find_case(const std::string& case_id) {
   c.created_at = rows.text(0, 4);
   c.updated_at = rows.text(0, 5);
   c.frozen = rows.integer(0, 6) != 0;
+  Statement dq(s);
+  dq << "SELECT referent FROM case_delegates WHERE case_id = ? ORDER BY at, referent", bind(case_id);
+  dq.execute();
+  Rows delegates(dq);
+  for (size_t i = 0; i < delegates.size(); ++i) c.delegates.push_back(delegates.text(i, 0));
 
   Statement rq(s);
   rq << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.case_id = ? ORDER BY r.rowid",
@@ -485,14 +493,18 @@ std::optional<PersonRecord> SqliteStore::find_person(const std::string& case_id)
   return PersonRecord{rows.text(0, 0), rows.text(0, 1)};
 }
 
-CasePage SqliteStore::list_cases(const std::string& owner, int limit, std::optional<int64_t> before_seq) {
+CasePage SqliteStore::list_cases(const std::string& referent, int limit, std::optional<int64_t> before_seq) {
   Session s = reader();
   Poco::Int64 before = before_seq.value_or(INT64_MAX);
   Poco::Int64 fetch = limit + 1;
   Statement q(s);
+  // The référent's own cases and those shared with them, each part on its own index.
   q << "SELECT seq, id, owner, department, created_at, updated_at, frozen FROM cases "
-       "WHERE owner = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-      bind(owner), bind(before), bind(fetch);
+       "WHERE owner = ?1 AND seq < ?2 "
+       "UNION ALL SELECT seq, id, owner, department, created_at, updated_at, frozen FROM cases "
+       "WHERE id IN (SELECT case_id FROM case_delegates WHERE referent = ?1) AND owner <> ?1 AND seq < ?2 "
+       "ORDER BY seq DESC LIMIT ?3",
+      bind(referent), bind(before), bind(fetch);
   q.execute();
   Rows rows(q);
   CasePage page;
@@ -599,6 +611,28 @@ bool SqliteStore::set_frozen(const std::string& case_id, bool frozen, const std:
   });
 }
 
+bool SqliteStore::add_delegate(const std::string& case_id, const std::string& referent, const std::string& at,
+                              const std::string& actor) {
+  return write([&](Session& s) {
+    Statement i(s);
+    i << "INSERT OR IGNORE INTO case_delegates(case_id, referent, at) SELECT id, ?, ? FROM cases WHERE id = ?",
+        bind(referent), bind(at), bind(case_id);
+    if (i.execute() == 0) return false;
+    append_audit(s, audit_event(actor, "case.delegate", case_id, "", {{"delegate", referent}}));
+    return true;
+  });
+}
+
+bool SqliteStore::remove_delegate(const std::string& case_id, const std::string& referent, const std::string& actor) {
+  return write([&](Session& s) {
+    Statement d(s);
+    d << "DELETE FROM case_delegates WHERE case_id = ? AND referent = ?", bind(case_id), bind(referent);
+    if (d.execute() == 0) return false;
+    append_audit(s, audit_event(actor, "case.undelegate", case_id, "", {{"delegate", referent}}));
+    return true;
+  });
+}
+
 bool SqliteStore::erase_case(const std::string& case_id, const std::string& actor) {
   return write([&](Session& s) {
     const char* const kChildren[] = {
@@ -610,6 +644,7 @@ bool SqliteStore::erase_case(const std::string& case_id, const std::string& acto
         "DELETE FROM idempotency WHERE case_id = ?",
         "DELETE FROM disclosures WHERE case_id = ?",
         "DELETE FROM review_items WHERE case_id = ?",
+        "DELETE FROM case_delegates WHERE case_id = ?",
     };
     for (const char* statement : kChildren) s << statement, bind(case_id), now;
     Statement d(s);

@@ -33,12 +33,15 @@ class SqliteStore final : public Store {
   std::optional<CaseRecord> find_case(const std::string& case_id) override;
   std::optional<PersonRecord> find_person(const std::string& case_id) override;
   std::vector<Disclosure> disclosures(const std::string& case_id) override;
-  CasePage list_cases(const std::string& owner, int limit, std::optional<int64_t> before_seq) override;
+  CasePage list_cases(const std::string& referent, int limit, std::optional<int64_t> before_seq) override;
   bool retry_request(const std::string& request_id, const std::string& at, const std::string& actor) override;
   bool withdraw_request(const std::string& request_id, const std::string& at,
                         const std::string& reason, const std::string& source, const std::string& actor) override;
   void record_consent(const std::string& case_id, const ConsentEntry& consent) override;
   bool set_frozen(const std::string& case_id, bool frozen, const std::string& at, const std::string& actor) override;
+  bool add_delegate(const std::string& case_id, const std::string& referent, const std::string& at,
+                    const std::string& actor) override;
+  bool remove_delegate(const std::string& case_id, const std::string& referent, const std::string& actor) override;
   bool erase_case(const std::string& case_id, const std::string& actor) override;
   std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
                               int limit) override;

@@ -183,6 +183,37 @@ TEST_P(StoreTest, ABatchIsSettledAtOnce) {
   EXPECT_EQ(std::count(actions.begin(), actions.end(), "dispatch.deliver"), 3);
 }
 
+TEST_P(StoreTest, ACaseSharedWithAColleagueIsListedForThemUntilItIsNoLonger) {
+  store_->create_case(a_case("c1", "ref-a"), std::nullopt);
+  store_->create_case(a_case("c2", "ref-b"), std::nullopt);
+  store_->create_case(a_case("c3", "ref-a"), std::nullopt);
+  EXPECT_TRUE(store_->add_delegate("c1", "ref-b", format_time(kStart), kActor));
+  EXPECT_FALSE(store_->add_delegate("c1", "ref-b", format_time(kStart), kActor));  // already
+  EXPECT_FALSE(store_->add_delegate("c9", "ref-b", format_time(kStart), kActor));  // no such case
+  EXPECT_TRUE(store_->add_delegate("c3", "ref-c", format_time(kStart), kActor));
+  EXPECT_EQ(store_->find_case("c1")->delegates, std::vector<std::string>{"ref-b"});
+
+  auto ids = [&](const std::string& referent, int limit, std::optional<int64_t> before = std::nullopt) {
+    std::vector<std::string> out;
+    for (const auto& c : store_->list_cases(referent, limit, before).cases) out.push_back(c.id);
+    return out;
+  };
+  EXPECT_EQ(ids("ref-b", 10), (std::vector<std::string>{"c2", "c1"}));  // newest first, own and shared
+  EXPECT_EQ(ids("ref-a", 10), (std::vector<std::string>{"c3", "c1"}));
+  CasePage first = store_->list_cases("ref-b", 1, std::nullopt);
+  ASSERT_TRUE(first.next_before_seq);
+  EXPECT_EQ(ids("ref-b", 1, first.next_before_seq), std::vector<std::string>{"c1"});
+
+  EXPECT_TRUE(store_->remove_delegate("c1", "ref-b", kActor));
+  EXPECT_FALSE(store_->remove_delegate("c1", "ref-b", kActor));
+  EXPECT_EQ(ids("ref-b", 10), std::vector<std::string>{"c2"});
+  EXPECT_TRUE(store_->erase_case("c3", kActor));
+  EXPECT_EQ(ids("ref-c", 10), std::vector<std::string>{});
+  auto actions = audit_actions();
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "case.delegate"), 2);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "case.undelegate"), 1);
+}
+
 TEST_P(StoreTest, AgencyEventsAreMonotonic) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto claimed = store_->claim("w", kStart, 60000, 10);
