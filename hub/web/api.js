@@ -59,6 +59,11 @@ export const withdrawConsent = (caseId, need) => call('POST', `${casePath(caseId
 export const freezeCase = (caseId) => call('POST', `${casePath(caseId)}/freeze`, { body: {} });
 export const unfreezeCase = (caseId) => call('POST', `${casePath(caseId)}/unfreeze`, { body: {} });
 
+// Sharing a case with a colleague of the department (docs/api.md, delegation).
+export const shareCase = (caseId, referent) => call('POST', `${casePath(caseId)}/delegates`, { body: { referent } });
+export const unshareCase = (caseId, referent) =>
+  call('DELETE', `${casePath(caseId)}/delegates/${encodeURIComponent(referent)}`);
+
 // Agency mails the hub could not read on its own (docs/api.md, review queue).
 export const listReview = () => call('GET', '/v1/review');
 export const fileReview = (itemId, { requestId, state, message }) =>

@@ -69,6 +69,9 @@ const MESSAGES = {
   'required: the victim\'s consent for each need': 'le consentement de la personne est requis pour chaque besoin',
   "the victim's consent is required for every need listed":
     'le consentement de la personne est requis pour chaque besoin coché',
+  'must be a référent id of 1 to 200 characters': "indiquez l'identifiant de la ou du collègue (200 caractères au plus)",
+  'must not hold control characters': 'contient des caractères non autorisés',
+  "is the case's owner": 'vous êtes déjà la ou le référent de ce dossier',
 };
 
 // Delivery failures name the agency and its HTTP answer (sdk classify_http_failure).
@@ -85,6 +88,7 @@ export function translateMessage(message) {
 const CODE_MESSAGES = {
   unauthenticated: 'Votre session a expiré : reconnectez-vous.',
   not_found: "Ce dossier n'existe pas ou ne vous est pas attribué.",
+  forbidden: 'Seul ou seule la référente du dossier peut faire cela.',
   conflict: "Cette action n'est pas possible dans l'état actuel de la demande.",
   rate_limited: 'Trop de requêtes : réessayez dans quelques secondes.',
   unavailable: "Le guichet est momentanément indisponible ; rien n'a été enregistré. Réessayez plus tard.",

@@ -200,6 +200,21 @@ describe('référent dashboard', () => {
     assert.equal(await page.locator('.case-head .chip:has-text("Dossier gelé")').count(), 0);
   });
 
+  test('shares the case with a colleague, then stops sharing it', async () => {
+    await page.click('button:has-text("Partager le dossier")');
+    await page.click('form button:has-text("Partager")');
+    await page.waitForSelector('.sharing .field-error:not([hidden])');
+    assert.match(await page.textContent('.sharing .field-error'), /Collègue : indiquez l'identifiant/);
+    await page.getByLabel('Identifiant du ou de la collègue').fill('collegue-95');
+    await page.click('form button:has-text("Partager")');
+    await page.waitForSelector('.feedback .notice:has-text("Dossier partagé avec collegue-95")');
+    await page.waitForSelector('.sharing li:has-text("collegue-95")');
+    await shot('11-partage');
+    await page.click('button[aria-label="Ne plus partager avec collegue-95"]');
+    await page.waitForSelector(".feedback .notice:has-text(\"n'est plus partagé avec collegue-95\")");
+    assert.equal(await page.locator('.sharing li').count(), 0);
+  });
+
   test('keyboard only: Tab to the form, fill it, submit with Enter', async () => {
     await open('#/nouvelle-demande');
     await page.waitForSelector('form.case-form');

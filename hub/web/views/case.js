@@ -2,6 +2,7 @@
 // The page refreshes itself; a request's card is updated in place so that a form the référent is
 // filling in is not wiped by a refresh, and is rebuilt only when the request's state changes.
 import * as api from '../api.js';
+import { claims } from '../auth.js';
 import { notice, overallChip, overdueBadge, stateChip } from '../components.js';
 import { announce, h, replace, uid } from '../dom.js';
 import {
@@ -57,9 +58,12 @@ export function caseView(caseId) {
   const requestsList = h('div', { class: 'requests' });
   const freezeButton = h('button', { type: 'button', class: 'button', onclick: () => toggleFreeze() }, 'Geler le dossier');
   const [addButton, addPanel] = disclosure('Ajouter un besoin', addNeedForm);
+  const sharing = h('div', { class: 'sharing' });
+  let sharingKey = null;
   const body = h('div', {},
     h('div', { class: 'toolbar' }, freezeButton, addButton),
     addPanel,
+    sharing,
     h('h2', {}, 'Demandes par organisme'),
     requestsList);
 
@@ -150,6 +154,74 @@ export function caseView(caseId) {
       }
     });
     return form;
+  }
+
+  function shareForm(close) {
+    const inputId = uid('colleague');
+    const errorId = uid('share-error');
+    const error = h('p', { id: errorId, class: 'field-error', hidden: true });
+    const input = h('input', { id: inputId, type: 'text', autocomplete: 'off', 'aria-describedby': `${inputId}-hint ${errorId}` });
+    const form = h('form', { class: 'stack', novalidate: true },
+      h('div', { class: 'field' },
+        h('label', { for: inputId }, 'Identifiant du ou de la collègue'),
+        h('p', { id: `${inputId}-hint`, class: 'hint' },
+          "Un ou une référente de votre département : elle ou il pourra suivre le dossier et agir comme vous, sans pouvoir le partager ni l'effacer."),
+        input),
+      error,
+      h('div', { class: 'toolbar' },
+        h('button', { type: 'submit', class: 'button button--primary' }, 'Partager'),
+        h('button', { type: 'button', class: 'button button--quiet', onclick: close }, 'Annuler')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const colleague = input.value.trim();
+      try {
+        await api.shareCase(caseId, colleague);
+        close();
+        say('success', `Dossier partagé avec ${colleague}.`);
+        await refresh();
+      } catch (err) {
+        error.hidden = false;
+        error.textContent = err.field === 'referent' ? `Collègue : ${errorText(err)}` : errorText(err);
+        input.setAttribute('aria-invalid', 'true');
+        input.focus();
+      }
+    });
+    return form;
+  }
+
+  // Rebuilt only when who shares the case changes, so a refresh never takes the focus away.
+  function renderSharing() {
+    const me = claims()?.sub;
+    const key = JSON.stringify([current.owner, current.delegates, me]);
+    if (key === sharingKey) return;
+    sharingKey = key;
+    if (current.owner !== me) {
+      replace(sharing, h('p', { class: 'hint' }, `Dossier de ${current.owner}, partagé avec vous. `,
+        h('button', {
+          type: 'button', class: 'button button--quiet',
+          onclick: async () => {
+            replace(feedback);
+            try {
+              await api.unshareCase(caseId, me);
+              window.location.hash = '#/dossiers';
+            } catch (error) {
+              say('error', errorText(error));
+            }
+          },
+        }, 'Rendre le dossier')));
+      return;
+    }
+    const [shareButton, sharePanel] = disclosure('Partager le dossier', shareForm);
+    replace(sharing,
+      current.delegates.length === 0 ? null : h('div', {},
+        h('h2', {}, 'Partagé avec'),
+        h('ul', { class: 'delegates' }, current.delegates.map((colleague) => h('li', {}, colleague, ' ',
+          h('button', {
+            type: 'button', class: 'button button--quiet', 'aria-label': `Ne plus partager avec ${colleague}`,
+            onclick: () => act(() => api.unshareCase(caseId, colleague), `Le dossier n'est plus partagé avec ${colleague}.`),
+          }, 'Ne plus partager'))))),
+      h('div', { class: 'toolbar' }, shareButton),
+      sharePanel);
   }
 
   // The actions a request offers depend on its state only (and on the case being frozen).
@@ -264,6 +336,7 @@ export function caseView(caseId) {
 
   function render(previous) {
     renderHead();
+    renderSharing();
     const changes = [];
     const ordered = current.requests.map((request) => {
       let entry = cards.get(request.request_id);
