@@ -34,6 +34,17 @@ struct OutgoingMail {
 constexpr std::size_t kMaxRecipients = 50;
 constexpr std::size_t kMaxHeaderValue = 900;  // RFC 5322 caps a line at 998 bytes
 
+// "SMTP 550 5.1.1": the reply's code, and its enhanced code (RFC 3463) that says why, without the
+// reply's text, which may quote addresses.
+std::string reply_codes(const Poco::Net::SMTPException& e) {
+  std::string codes = "SMTP " + std::to_string(e.code());
+  static const std::regex enhanced(R"(\b[245]\.\d{1,3}\.\d{1,3}\b)");
+  std::smatch found;
+  const std::string& text = e.message();
+  if (std::regex_search(text, found, enhanced)) codes += " " + found.str();
+  return codes;
+}
+
 [[noreturn]] void refuse(const std::string& field, const std::string& why) { throw MailFailure(field + ": " + why, false); }
 
 std::string member(const Json& object, const std::string& field, const std::string& key, bool required) {
@@ -237,10 +248,8 @@ void MailSender::send(const Json& message, int64_t now_ms) const {
     session.sendMessage(mail);
     session.close();
   } catch (const Poco::Net::SMTPException& e) {
-    // message() without the server's reply text, which may quote addresses.
-    int code = e.code();
-    bool transient = code / 100 != 5;
-    throw MailFailure("mail server refused (" + std::to_string(code) + "): " + e.message(), transient);
+    bool transient = e.code() / 100 != 5;
+    throw MailFailure(reply_codes(e), transient);
   } catch (const Poco::Net::SSLException& e) {
     throw MailFailure("mail server TLS failed: " + e.message(), false);
   } catch (const Poco::TimeoutException&) {

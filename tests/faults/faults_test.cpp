@@ -361,5 +361,54 @@ TEST(Faults, AgencyAnswering5xxIsRiddenOutWithOneEffectPerRequest) {
   EXPECT_GE(seconds, outage_s - 1);
 }
 
+TEST(Faults, MailServerRefusalsTemporaryAreRetriedAndPermanentFailOnceWithTheReason) {
+  // scripts/mailserver greylists greylist.test recipients once (451) and refuses refused.test
+  // ones (550), as real relays do.
+  HubStackOptions options;
+  options.edit_department = [](Json& department) {
+    for (auto& instance : department["instances"]) {
+      if (instance["instance"] == "siao-95") instance["settings"]["to"] = "siao95@greylist.test";
+      if (instance["instance"] == "creche-cergy") instance["settings"]["to"] = "petite-enfance@refused.test";
+    }
+  };
+  HubStack stack(options);
+  HttpClient http = stack.client("referent-smtp");
+  Json body = case_for({"housing", "childcare"});
+  body["person"]["children"] = Json::array({{{"given_name", "Enfant"}, {"birth_date", "2022-05-01"}}});
+  for (auto& need : body["needs"]) {
+    if (need["kind"] == "childcare") need["children"] = Json::array({0});
+  }
+  std::string case_id = file_case(http, stack, body, "smtp-refusals");
+  int housing_sent = wait_for_requests(http, stack, {case_id}, "housing", left_queue, 30s);
+  int childcare_done = wait_for_requests(http, stack, {case_id}, "childcare", left_queue, 30s);
+  Json view = case_view(http, stack, case_id);
+  const Json& housing = *request_for(view, "housing");
+  const Json& childcare = *request_for(view, "childcare");
+  std::string log = stack.hub_log();
+  auto attempts = [&](const Json& request, const std::string& instance) {
+    int count = 0;
+    std::string line = "request " + request["request_id"].get<std::string>() + " deliver via " + instance + " attempt ";
+    for (size_t at = log.find(line); at != std::string::npos; at = log.find(line, at + 1)) ++count;
+    return count;
+  };
+  int siao_mails = static_cast<int>(stack.maildir().messages("siao95@greylist.test").size());
+  int greylisted_attempts = attempts(housing, "siao-95"), refused_attempts = attempts(childcare, "creche-cergy");
+  std::cout << "FAULT smtp_refusals greylisted_attempts=" << greylisted_attempts << " greylisted_sent=" << housing_sent
+            << " siao_mails=" << siao_mails << " refused_attempts=" << refused_attempts
+            << " refused_failed=" << (childcare["state"] == "failed") << std::endl;
+
+  EXPECT_EQ(housing["state"], "sent") << housing.dump(2);
+  EXPECT_EQ(greylisted_attempts, 2) << "451 then accepted";
+  EXPECT_EQ(siao_mails, 1) << "delivered once, after the greylisting";
+  EXPECT_EQ(childcare_done, 1);
+  EXPECT_EQ(childcare["state"], "failed") << childcare.dump(2);
+  EXPECT_NE(childcare["message"].get<std::string>().find("SMTP 550 5.1.1"), std::string::npos) << childcare.dump(2);
+  EXPECT_EQ(refused_attempts, 1) << "a permanent refusal is not retried";
+  // The refused address is the instance's to fix: it is degraded, saying why.
+  Json creche = connector(http, stack, "creche-cergy");
+  EXPECT_EQ(creche["state"], "degraded");
+  EXPECT_NE(creche["last_error"].get<std::string>().find("SMTP 550 5.1.1"), std::string::npos) << creche.dump(2);
+}
+
 }  // namespace
 }  // namespace guichet::test

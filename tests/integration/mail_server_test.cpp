@@ -169,6 +169,27 @@ TEST_F(MailServerTest, RefusesRecipientsThatCannotBeAMailboxName) {
   EXPECT_FALSE(std::filesystem::exists(dir_.path().parent_path() / "escape@guichet.local"));
 }
 
+TEST_F(MailServerTest, GreylistsOnceAndRefusesAMailboxThatDoesNotExist) {
+  auto code_of_sending = [&](const std::string& to, const std::string& id) {
+    MailMessage message;
+    make_plain(message, id);
+    message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, to));
+    try {
+      send(server_, message);
+      return 250;
+    } catch (const Poco::Net::SMTPException& e) {
+      return e.code();
+    }
+  };
+  EXPECT_EQ(code_of_sending("siao@greylist.test", "<grey-1@guichet.local>"), 451);
+  EXPECT_EQ(code_of_sending("siao@greylist.test", "<grey-2@guichet.local>"), 250);
+  EXPECT_EQ(code_of_sending("creche@refused.test", "<refused-1@guichet.local>"), 550);
+  EXPECT_EQ(code_of_sending("creche@refused.test", "<refused-2@guichet.local>"), 550);
+  EXPECT_EQ(server_.maildir().addresses(), std::vector<std::string>{"siao@greylist.test"});
+  EXPECT_EQ(message_ids(server_.maildir().messages("siao@greylist.test")),
+            std::vector<std::string>{"<grey-2@guichet.local>"});
+}
+
 TEST_F(MailServerTest, PlusAddressedMailLandsInTheBaseMailboxWithItsFullAddress) {
   MailMessage message;
   make_plain(message, "<reply-key@siao95.test>");

@@ -53,10 +53,10 @@ sdk::Outcome send_mail(const sdk::Host& host, const sdk::Json& mail, std::string
     host.send_mail(mail);
     return sdk::Outcome::sent();
   } catch (const sdk::HostError& e) {
-    // The server's own words may quote addresses: the message names the request only.
+    // The host's reason is its codes only ("SMTP 550 5.1.1"), never the server's text.
     std::string what = std::string(agency) + " mail for request " + request_id(dispatch);
-    if (e.transient()) return sdk::Outcome::retry(what + " deferred by the mail server");
-    return sdk::Outcome::config_error(what + " refused permanently by the mail server");
+    if (e.transient()) return sdk::Outcome::retry(what + " deferred by the mail server: " + e.what());
+    return sdk::Outcome::config_error(what + " refused permanently by the mail server: " + e.what());
   }
 }
 

@@ -155,7 +155,7 @@ TEST_F(HousingTest, TransientMailFailureIsRetriedAndPermanentIsAConfigError) {
   Json outcome = instance.deliver(dispatch);
   EXPECT_EQ(outcome["result"], "config_error");
   EXPECT_EQ(outcome["message"],
-            "SIAO mail for request r_01JD7Q2XAB0021 refused permanently by the mail server");
+            "SIAO mail for request r_01JD7Q2XAB0021 refused permanently by the mail server: SMTP 550 5.1.1");
 }
 
 TEST_F(HousingTest, WithdrawalNoticeCarriesReferencesOnly) {

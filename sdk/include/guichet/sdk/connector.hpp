@@ -122,7 +122,8 @@ class Host {
     return response;
   }
 
-  // Throws HostError when the mail server did not accept the message.
+  // Throws HostError when the mail server did not accept the message; its text is the reason
+  // without personal data (e.g. "SMTP 550 5.1.1", never the server's words, which may quote addresses).
   void send_mail(const Json& message) const { call(table_->send_mail, to_text(message)); }
 
   void log(guichet_log_level level, std::string_view text) const {

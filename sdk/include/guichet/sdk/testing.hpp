@@ -110,7 +110,9 @@ class FakeHost {
     FakeHost* host = self(ctx);
     std::lock_guard lock(host->mutex_);
     if (host->mail_failure_ != 0) {
-      detail::fill(out, to_text(Json{{"message", "mail refused"}, {"transient", host->mail_failure_ == 1}}));
+      // What the hub says of a refusal: the SMTP codes, never the server's text.
+      const char* reason = host->mail_failure_ == 1 ? "SMTP 451 4.7.1" : "SMTP 550 5.1.1";
+      detail::fill(out, to_text(Json{{"message", reason}, {"transient", host->mail_failure_ == 1}}));
       return GUICHET_ERROR;
     }
     host->mails_.push_back(Json::parse(std::string_view(data, size)));
