@@ -118,18 +118,30 @@ Answer CaseService::create(const Principal& who, const Json& body, const std::st
   c.owner = who.referent;
   c.department = body["situation"]["department"];
   c.at = format_time(now);
-  c.person = vault_.seal_new(c.id, {dump(body["person"]), dump(body["situation"])});
+  c.person = guarded([&] { return vault_.seal_new(c.id, {dump(body["person"]), dump(body["situation"])}); });
   c.requests = new_requests(body["needs"], body["person"], c.department, now);
   c.consents = consents_of(body["consent"], who.referent, c.at);
 
   Answer answer{201, dump(case_view(record_of(c), now)), c.id};
   std::optional<store::IdempotencyEntry> remembered;
   if (idempotency_key) remembered = store::IdempotencyEntry{who.referent, *idempotency_key, body_hash, 201, answer.body};
+  // A case that is not stored leaves no key behind either, when the storage lets it be removed
+  // (a key alone opens nothing, so one left by a full disk does no harm).
+  auto discard_key = [&] {
+    try {
+      vault_.erase(c.id);
+    } catch (const std::exception&) {
+    }
+  };
   try {
     guarded([&] { store_.create_case(c, remembered); });
   } catch (const store::IdempotencyRace&) {
+    discard_key();
     // A concurrent request with the same key committed first: answer as it did.
     return replay(*guarded([&] { return store_.find_idempotency(who.referent, *idempotency_key); }), body_hash);
+  } catch (...) {
+    discard_key();
+    throw;
   }
   work_queued_();
   return answer;

@@ -1,6 +1,8 @@
 #include "hub/privacy/key_store.h"
 
 #include "hub/privacy/sealing.h"
+#include "hub/store/sqlite/storage_failure.h"
+#include "hub/store/store.h"
 
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
@@ -70,6 +72,17 @@ Poco::Data::Session open_session(const fs::path& file) {
   return session;
 }
 
+// keys.db failing is the hub's storage failing, as for its main database: answered 503, tried again.
+template <typename Call>
+auto guarded(Call&& call) {
+  try {
+    return call();
+  } catch (const Poco::Exception& e) {
+    if (store::is_storage_failure(e)) throw store::StoreUnavailable("case keys unavailable: " + e.displayText());
+    throw;
+  }
+}
+
 }  // namespace
 
 KeyStore::KeyStore(const fs::path& data_dir, FileLock::Mode mode)
@@ -100,29 +113,39 @@ std::string KeyStore::create(const std::string& case_id) {
   std::string key = random_bytes(kKeyBytes);
   std::lock_guard lock(mutex_);
   std::string wrapped = wrap(case_id, key);
-  session_ << "INSERT INTO case_keys(case_id, master, wrapped) VALUES(?,?,?)", bind(case_id), bind(current_),
-      bind(wrapped), now;
+  guarded([&] {
+    session_ << "INSERT INTO case_keys(case_id, master, wrapped) VALUES(?,?,?)", bind(case_id), bind(current_),
+        bind(wrapped), now;
+  });
   return key;
 }
 
 std::optional<std::string> KeyStore::find(const std::string& case_id) {
   std::lock_guard lock(mutex_);
-  Poco::Data::Statement query(session_);
-  query << "SELECT master, wrapped FROM case_keys WHERE case_id = ?", bind(case_id);
-  query.execute();
-  Poco::Data::RecordSet rows(query);
-  if (rows.rowCount() == 0) return std::nullopt;
-  std::string master = rows.value(0, 0).convert<std::string>();
+  std::string master, wrapped;
+  bool found = guarded([&] {
+    Poco::Data::Statement query(session_);
+    query << "SELECT master, wrapped FROM case_keys WHERE case_id = ?", bind(case_id);
+    query.execute();
+    Poco::Data::RecordSet rows(query);
+    if (rows.rowCount() == 0) return false;
+    master = rows.value(0, 0).convert<std::string>();
+    wrapped = rows.value(1, 0).convert<std::string>();
+    return true;
+  });
+  if (!found) return std::nullopt;
   auto it = masters_.find(master);
   if (it == masters_.end()) throw SealError("the master key that wraps this case key is missing");
-  return open_sealed(it->second, rows.value(1, 0).convert<std::string>(), "case-key:" + case_id);
+  return open_sealed(it->second, wrapped, "case-key:" + case_id);
 }
 
 void KeyStore::destroy(const std::string& case_id) {
   std::lock_guard lock(mutex_);
-  session_ << "DELETE FROM case_keys WHERE case_id = ?", bind(case_id), now;
-  // Also out of the write-ahead log, so the wrapped key does not linger in a file on disk.
-  session_ << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+  guarded([&] {
+    session_ << "DELETE FROM case_keys WHERE case_id = ?", bind(case_id), now;
+    // Also out of the write-ahead log, so the wrapped key does not linger in a file on disk.
+    session_ << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+  });
 }
 
 size_t KeyStore::rotate() {

@@ -12,6 +12,7 @@
 // for a KeyStore opened `exclusive` (`guichet keys rotate`, hubs stopped), because a running hub
 // would go on wrapping new keys with the master key a rotation retires.
 //
+// Errors: keys.db failing (disk full, I/O error) throws store::StoreUnavailable, as the main store does.
 // Thread-safety: every method may be called from any thread.
 #ifndef GUICHET_HUB_PRIVACY_KEY_STORE_H
 #define GUICHET_HUB_PRIVACY_KEY_STORE_H

@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/mount.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -408,6 +411,118 @@ TEST(Faults, MailServerRefusalsTemporaryAreRetriedAndPermanentFailOnceWithTheRea
   Json creche = connector(http, stack, "creche-cergy");
   EXPECT_EQ(creche["state"], "degraded");
   EXPECT_NE(creche["last_error"].get<std::string>().find("SMTP 550 5.1.1"), std::string::npos) << creche.dump(2);
+}
+
+// A tmpfs of a given size mounted on a directory, to run out of space for real (ENOSPC) and then
+// get it back; unmounted when destroyed. Mounting needs the right to (root, as in CI).
+class SmallDisk {
+ public:
+  SmallDisk(const fs::path& dir, size_t bytes) : dir_(dir) {
+    mounted_ = ::mount("tmpfs", dir_.c_str(), "tmpfs", 0, options(bytes).c_str()) == 0;
+    if (!mounted_) error_ = std::strerror(errno);
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  SmallDisk(const SmallDisk&) = delete;
+  SmallDisk& operator=(const SmallDisk&) = delete;
+
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+  // As an operator frees space: the same filesystem, larger, with everything on it in place.
+  bool grow(size_t bytes) { return ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT, options(bytes).c_str()) == 0; }
+
+ private:
+  static std::string options(size_t bytes) { return "size=" + std::to_string(bytes) + ",mode=0700"; }
+
+  fs::path dir_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
+size_t bytes_under(const fs::path& dir) {
+  size_t total = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) total += entry.file_size();
+  }
+  return total;
+}
+
+TEST(Faults, ADiskFullAnswers503KeepsEveryAcknowledgedCaseWholeAndResumesWhenSpaceIsBack) {
+  HubStack stack;
+  // The hub's data directory moves onto a small filesystem of its own.
+  stack.stop_hub();
+  TempDir saved("guichet-disk");
+  fs::copy(stack.data_dir(), saved.path() / "data", fs::copy_options::recursive);
+  size_t used = bytes_under(saved.path() / "data");
+  for (const auto& entry : fs::directory_iterator(stack.data_dir())) fs::remove_all(entry.path());
+  SmallDisk disk(stack.data_dir(), used + 3 * 1024 * 1024);
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a small filesystem here (" << disk.error() << ")";
+  fs::copy(saved.path() / "data", stack.data_dir(), fs::copy_options::recursive);
+  stack.start_hub();
+  HttpClient http = stack.client("referent-disk");
+
+  // Cases until the disk is full: each answer is a 201 or a clean 503, nothing else.
+  std::vector<std::string> acknowledged, refused_keys;
+  int other = 0;
+  std::string odd;
+  for (int i = 0; i < 2000 && refused_keys.size() < 5; ++i) {
+    std::string key = "disk-" + std::to_string(i);
+    HttpResponse answer = http.post(stack.url("/v1/cases"), case_for({"allowance"}).dump(),
+                                    {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+    if (answer.status == 201) {
+      acknowledged.push_back(Json::parse(answer.body)["case_id"]);
+    } else if (answer.status == 503 && Json::parse(answer.body)["error"]["code"] == "unavailable") {
+      refused_keys.push_back(key);
+    } else {
+      ++other;
+      odd = std::to_string(answer.status) + " " + answer.body;
+    }
+  }
+  ASSERT_FALSE(refused_keys.empty()) << "the disk never filled";
+  EXPECT_EQ(other, 0) << odd;
+
+  // Space comes back: the same hub, not restarted, takes the refused cases as new ones.
+  ASSERT_TRUE(disk.grow(64 * 1024 * 1024));
+  auto back = std::chrono::steady_clock::now();
+  int retaken = 0;
+  for (const auto& key : refused_keys) {
+    for (auto deadline = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < deadline;) {
+      HttpResponse answer = http.post(stack.url("/v1/cases"), case_for({"allowance"}).dump(),
+                                      {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+      if (answer.status == 201) {
+        acknowledged.push_back(Json::parse(answer.body)["case_id"]);
+        ++retaken;
+        break;
+      }
+      std::this_thread::sleep_for(200ms);
+    }
+  }
+  double resumed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - back).count();
+
+  // Every acknowledged case is whole and reaches the CAF exactly once.
+  int whole = 0;
+  for (const auto& id : acknowledged) {
+    Json view = case_view(http, stack, id);
+    if (view["requests"].size() == 1 && request_for(view, "allowance")) ++whole;
+  }
+  int delivered = wait_for_requests(http, stack, acknowledged, "allowance", left_queue, 60s);
+  auto [caf_keys, caf_dups] = ledger_figures(stack.received("caf"));
+  // And the database passes its integrity check at the next start.
+  stack.stop_hub();
+  stack.start_hub();
+  bool readable = case_view(http, stack, acknowledged.front())["case_id"] == acknowledged.front();
+  stack.stop_hub();
+
+  std::cout << "FAULT disk_full acknowledged_before_full=" << acknowledged.size() - retaken
+            << " refused_503=" << refused_keys.size() << " other_answers=" << other << " retaken_after=" << retaken
+            << " resumed_s=" << resumed_s << " whole=" << whole << " delivered=" << delivered
+            << " caf_effects=" << caf_keys << " restart_ok=" << readable << std::endl;
+  EXPECT_EQ(retaken, static_cast<int>(refused_keys.size()));
+  EXPECT_EQ(whole, static_cast<int>(acknowledged.size()));
+  EXPECT_EQ(delivered, static_cast<int>(acknowledged.size()));
+  EXPECT_EQ(caf_keys, static_cast<int>(acknowledged.size()));
+  EXPECT_TRUE(readable);
 }
 
 }  // namespace

@@ -3,10 +3,10 @@
 #include "hub/domain/request_state.h"
 #include "hub/domain/time.h"
 #include "hub/store/audit_chain.h"
+#include "hub/store/sqlite/storage_failure.h"
 
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/Statement.h>
 
 #include <map>
@@ -92,14 +92,6 @@ const char* const kSchema[] = {
 };
 
 int64_t parse_ms(const std::string& rfc3339) { return parse_time(rfc3339).value_or(0); }
-
-bool is_storage_failure(const Poco::Exception& e) {
-  using namespace Poco::Data::SQLite;
-  return dynamic_cast<const DatabaseFullException*>(&e) || dynamic_cast<const IOErrorException*>(&e) ||
-         dynamic_cast<const CantOpenDBFileException*>(&e) || dynamic_cast<const ReadOnlyException*>(&e) ||
-         dynamic_cast<const DBLockedException*>(&e) || dynamic_cast<const NoMemoryException*>(&e) ||
-         dynamic_cast<const CorruptImageException*>(&e);
-}
 
 // A query's result read by column position; NULL reads as empty text or zero.
 class Rows {
