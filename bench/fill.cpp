@@ -10,6 +10,7 @@
 #include "hub/config/hub_config.h"
 #include "hub/domain/time.h"
 #include "hub/store/open_store.h"
+#include "hub/store/tests/claim_all.h"
 
 #include <atomic>
 #include <chrono>
@@ -77,7 +78,7 @@ int main(int argc, char** argv) {
       int64_t now_ms = system_now_ms();
       store->create_case(bench_case("c_fill" + run + "_" + std::to_string(i), owner, now_ms), std::nullopt);
       // Deliver what this case queued, as the dispatcher would have.
-      for (const auto& delivery : store->claim(name, now_ms, 600000, 5)) {
+      for (const auto& delivery : store::claim_all(*store, name, now_ms, 600000)) {
         store::Transition acknowledged;
         acknowledged.entries = {{"sent", format_time(now_ms), "dispatch", ""},
                                 {"acknowledged", format_time(now_ms), "dispatch", ""}};

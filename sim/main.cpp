@@ -36,12 +36,12 @@ const char* const usage =
     "  --scope \"A B\"        allowed scopes, space-separated\n"
     "  --step-ms N          a request moves one state further every N ms (default 3000)\n"
     "  --token-ttl-s N      token lifetime in seconds (default 1499)\n"
-    "  --error-rate R  --latency-ms N  --fail-5xx-for-s S  --hang-rate R  --rate-limit-rate R\n"
+    "  --error-rate R  --latency-ms N  --fail-5xx-for-s S  --hang-rate R  --rate-limit-rate R  --trickle-rate R\n"
     "  caf only: --webhook-url http://host:port/path  --webhook-secret S\n";
 
 const std::set<std::string> common_flags = {
     "port",       "client-id",  "client-secret",  "scope",     "step-ms",        "token-ttl-s",
-    "error-rate", "latency-ms", "fail-5xx-for-s", "hang-rate", "rate-limit-rate"};
+    "error-rate", "latency-ms", "fail-5xx-for-s", "hang-rate", "rate-limit-rate", "trickle-rate"};
 
 long checked(long value, long low, long high, const std::string& flag) {
   if (value < low || value > high) throw std::invalid_argument("--" + flag + " is out of range");
@@ -65,6 +65,7 @@ guichet::sim::RestSettings rest_settings(const std::string& agency, const Option
   settings.faults.fail_5xx_for_s = options.number("fail-5xx-for-s", 0);
   settings.faults.hang_rate = options.number("hang-rate", 0);
   settings.faults.rate_limit_rate = options.number("rate-limit-rate", 0);
+  settings.faults.trickle_rate = options.number("trickle-rate", 0);
   return settings;
 }
 

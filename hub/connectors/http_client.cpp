@@ -12,6 +12,7 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace guichet::connectors {
 namespace {
@@ -36,11 +37,33 @@ HttpFailure failure(const std::string& origin, const Poco::Exception& e) {
   return {origin + ": " + e.displayText(), true};
 }
 
-std::string read_body(std::istream& in, std::size_t limit, const std::string& origin) {
+using Clock = std::chrono::steady_clock;
+
+// The next read from the socket may wait only what is left of the exchange's time.
+void wait_at_most_until(Poco::Net::HTTPClientSession& session, Clock::time_point deadline, const std::string& origin) {
+  auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+  if (left <= 0) throw HttpFailure(origin + ": answer not complete in time", true);
+  session.socket().setReceiveTimeout(Poco::Timespan(left));
+}
+
+// Reads what is buffered at once, and goes to the socket (one read) only when nothing is, with
+// the time left: a body trickled a byte at a time ends at the deadline, not after it.
+std::string read_body(std::istream& in, Poco::Net::HTTPClientSession& session, Clock::time_point deadline,
+                      std::size_t limit, const std::string& origin) {
   std::string body;
+  std::streambuf& buffer = *in.rdbuf();
   char chunk[8192];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    body.append(chunk, static_cast<std::size_t>(in.gcount()));
+  while (true) {
+    std::streamsize ready = buffer.in_avail();
+    if (ready < 0) break;
+    if (ready > 0) {
+      body.append(chunk, static_cast<std::size_t>(buffer.sgetn(chunk, std::min<std::streamsize>(ready, sizeof chunk))));
+    } else {
+      wait_at_most_until(session, deadline, origin);
+      int byte = buffer.sbumpc();
+      if (byte == std::char_traits<char>::eof()) break;
+      body.push_back(static_cast<char>(byte));
+    }
     if (body.size() > limit) throw HttpFailure(origin + ": answer body larger than the limit", false);
   }
   return body;
@@ -90,6 +113,7 @@ HttpResponse HttpClient::exchange(const HttpRequest& request) {
   Poco::URI uri(request.url);
   std::string target = uri.getPathEtc().empty() ? "/" : uri.getPathEtc();
   Poco::Timespan timeout(static_cast<Poco::Timespan::TimeDiff>(request.timeout_ms) * 1000);
+  Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(request.timeout_ms);
 
   for (int attempt = 0;; ++attempt) {
     Session session = take(*origin);
@@ -119,6 +143,7 @@ HttpResponse HttpClient::exchange(const HttpRequest& request) {
       out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
 
       Poco::Net::HTTPResponse answer;
+      wait_at_most_until(*session, deadline, *origin);
       std::istream& in = session->receiveResponse(answer);
       HttpResponse response;
       response.status = static_cast<int>(answer.getStatus());
@@ -126,7 +151,7 @@ HttpResponse HttpClient::exchange(const HttpRequest& request) {
         std::string& joined = response.headers[Poco::toLower(name)];
         joined += joined.empty() ? value : ", " + value;
       }
-      response.body = read_body(in, options_.max_body_bytes, *origin);
+      response.body = read_body(in, *session, deadline, options_.max_body_bytes, *origin);
       if (answer.getKeepAlive()) give_back(*origin, std::move(session));
       return response;
     } catch (const Poco::Exception& e) {

@@ -26,7 +26,9 @@ struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  int timeout_ms = 10000;  // each of connect, send and receive (Poco's timeouts are per operation)
+  // The whole exchange, connection to last byte: an agency that trickles its answer cannot hold
+  // a dispatch worker for longer.
+  int timeout_ms = 10000;
 };
 
 struct HttpResponse {

@@ -70,8 +70,10 @@ class Store {
   // hold nothing of the person, and the erasure itself is one of them.
   virtual bool erase_case(const std::string& case_id, const std::string& actor) = 0;
 
-  // Dispatch. claim leases due outbox rows of cases that are not frozen to `worker` until now + lease; the lease lets another
-  // worker (or a restarted hub) take over a row whose worker died.
+  // Dispatch. claim leases due outbox rows of cases that are not frozen to `worker` until now +
+  // lease; the lease lets another worker (or a restarted hub) take over a row whose worker died.
+  // The rows of one claim are for one connector instance, the one whose row is due first, so a
+  // slow agency holds up its own rows only.
   virtual std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
                                       int limit) = 0;
   // Records what became of claimed rows, all in one transaction: a worker settles its batch at

@@ -24,6 +24,7 @@ std::string invalid_setting(const FaultSettings& settings) {
   if (!is_rate(settings.error_rate)) return "error_rate";
   if (!is_rate(settings.hang_rate)) return "hang_rate";
   if (!is_rate(settings.rate_limit_rate)) return "rate_limit_rate";
+  if (!is_rate(settings.trickle_rate)) return "trickle_rate";
   if (settings.latency_ms < 0 || settings.latency_ms > max_latency_ms) return "latency_ms";
   if (!(settings.fail_5xx_for_s >= 0 && settings.fail_5xx_for_s <= 86'400)) return "fail_5xx_for_s";
   return {};
@@ -48,6 +49,8 @@ FaultDecision FaultInjector::decide() {
     decision.fault = Fault::unavailable;
   } else if (roll(random_) < settings_.hang_rate) {
     decision.fault = Fault::hang;
+  } else if (roll(random_) < settings_.trickle_rate) {
+    decision.fault = Fault::trickle;
   } else if (roll(random_) < settings_.rate_limit_rate) {
     decision.fault = Fault::rate_limited;
   } else if (roll(random_) < settings_.error_rate) {
@@ -67,6 +70,7 @@ Response FaultInjector::configure(const nlohmann::json& changes) {
     else if (name == "fail_5xx_for_s") next.fail_5xx_for_s = value.get<double>();
     else if (name == "hang_rate") next.hang_rate = value.get<double>();
     else if (name == "rate_limit_rate") next.rate_limit_rate = value.get<double>();
+    else if (name == "trickle_rate") next.trickle_rate = value.get<double>();
     else return Response::json(400, Json{{"error", "invalid_request"}, {"champ", name}});
   }
   if (const std::string name = invalid_setting(next); !name.empty()) {
@@ -90,7 +94,8 @@ Json FaultInjector::to_json_locked() const {
           {"latency_ms", settings_.latency_ms},
           {"fail_5xx_for_s", left.count() > 0 ? left.count() : 0.0},
           {"hang_rate", settings_.hang_rate},
-          {"rate_limit_rate", settings_.rate_limit_rate}};
+          {"rate_limit_rate", settings_.rate_limit_rate},
+          {"trickle_rate", settings_.trickle_rate}};
 }
 
 }  // namespace guichet::sim

@@ -1,5 +1,5 @@
 // Decides, per API call, whether the simulator misbehaves: outage window, random 503, 429, added
-// latency, or an answer withheld until the client gives up. Set from flags at start and from
+// latency, an answer withheld until the client gives up, or one trickled a byte at a time. Set from flags at start and from
 // POST /_faults at run time, with the same names.
 //
 // Thread-safety: all methods may be called concurrently.
@@ -20,9 +20,10 @@ struct FaultSettings {
   double fail_5xx_for_s = 0;   // 503 to everything for this long from when it is set
   double hang_rate = 0;        // share withheld
   double rate_limit_rate = 0;  // share answered 429
+  double trickle_rate = 0;     // share whose body comes one byte every 500 ms
 };
 
-enum class Fault { none, unavailable, rate_limited, hang };
+enum class Fault { none, unavailable, rate_limited, hang, trickle };
 
 struct FaultDecision {
   Fault fault = Fault::none;

@@ -38,9 +38,11 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   // When set, the server sends nothing and holds the connection until the client gives up.
   bool withhold = false;
+  // When set, the status and headers go at once and the body one byte every 500 ms.
+  bool trickle = false;
 
   static Response json(int status, const Json& body) {
-    return {status, body.dump(-1, ' ', false, Json::error_handler_t::replace), {}, false};
+    return {status, body.dump(-1, ' ', false, Json::error_handler_t::replace), {}, false, false};
   }
   static Response error(int status, const std::string& code) {
     return json(status, Json{{"error", code}});

@@ -53,6 +53,25 @@ void send(Poco::Net::HTTPServerResponse& outgoing, const Response& response) {
   outgoing.send() << response.body;
 }
 
+// The body a byte at a time, as a server stuck behind a slow link: returns when it is all sent,
+// the client has gone, or the server stops.
+void send_trickled(Poco::Net::HTTPServerResponse& outgoing, const Response& response,
+                   const std::atomic<bool>& stopping) {
+  outgoing.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+  outgoing.setContentType("application/json; charset=utf-8");
+  for (const auto& [name, value] : response.headers) outgoing.set(name, value);
+  outgoing.setContentLength(static_cast<std::streamsize>(response.body.size()));
+  outgoing.setKeepAlive(false);
+  std::ostream& out = outgoing.send();
+  out.flush();
+  for (char byte : response.body) {
+    if (stopping || !out) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    out.put(byte);
+    out.flush();
+  }
+}
+
 // Returns once the client has closed its side, the server stops, or max_withhold has passed.
 void hold_until_client_gives_up(Poco::Net::StreamSocket& socket, const std::atomic<bool>& stopping) {
   const auto deadline = std::chrono::steady_clock::now() + max_withhold;
@@ -99,6 +118,12 @@ class HttpServer::RequestHandler : public Poco::Net::HTTPRequestHandler {
       hold_until_client_gives_up(socket, server_.stopping_);
       // Closing without a status line is what a client sees from a server that never answered.
       outgoing.setKeepAlive(false);
+    } else if (response.trickle) {
+      try {
+        send_trickled(outgoing, response, server_.stopping_);
+      } catch (const Poco::Exception&) {
+        // The client gave up on it: what a trickling server sees.
+      }
     } else {
       send(outgoing, response);
     }
@@ -106,6 +131,7 @@ class HttpServer::RequestHandler : public Poco::Net::HTTPRequestHandler {
         std::chrono::steady_clock::now() - started);
     log_line(server_.name_, incoming.getMethod() + " " + Poco::URI(incoming.getURI()).getPath() + " " +
                                 (response.withhold ? "withheld" : std::to_string(response.status)) +
+                                (response.trickle ? " trickled" : "") +
                                 " " + std::to_string(elapsed.count()) + "ms");
   }
 

@@ -54,6 +54,11 @@ Response RestSimulator::dispatch(Request& request) {
       response.withhold = true;
       return response;
     }
+    case Fault::trickle: {
+      Response response = guarded(*match.route, request);
+      response.trickle = true;
+      return response;
+    }
     case Fault::none:
       break;
   }

@@ -364,6 +364,54 @@ TEST(Faults, AgencyAnswering5xxIsRiddenOutWithOneEffectPerRequest) {
   EXPECT_GE(seconds, outage_s - 1);
 }
 
+TEST(Faults, AnAgencyTricklingItsAnswersHoldsUpNoOtherAgencyAndEachRequestTakesEffectOnce) {
+  HubStackOptions options;
+  options.lease_s = 30;  // at least twice the longest call (the CAF's token request, 10 s)
+  options.edit_department = [](Json& department) {
+    for (auto& instance : department["instances"]) {
+      if (instance["instance"] == "caf-95") instance["settings"]["timeout_ms"] = 1000;
+    }
+  };
+  HubStack stack(options);
+  HttpClient http = stack.client("referent-trickle");
+  // Every CAF answer now comes a byte every 500 ms: each read is quick, no answer ends in time.
+  ASSERT_EQ(HttpClient().post(stack.agency_url("caf", "/_faults"), R"({"trickle_rate":1})").status, 200);
+  const int cases = 4;
+  std::vector<std::string> ids;
+  for (int i = 0; i < cases; ++i) {
+    ids.push_back(file_case(http, stack, case_for({"allowance", "employment"}), "trickle-" + std::to_string(i)));
+  }
+  // France Travail is served meanwhile: the CAF's calls are cut at their deadline and hold up
+  // only the CAF's own requests.
+  auto started = std::chrono::steady_clock::now();
+  int ft_sent = wait_for_requests(http, stack, ids, "employment", left_queue, 20s);
+  double ft_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  int caf_queued = 0, caf_retrying = 0;
+  for (const auto& id : ids) {
+    Json view = case_view(http, stack, id);
+    const Json* caf = request_for(view, "allowance");
+    caf_queued += (*caf)["state"] == "queued" ? 1 : 0;
+    caf_retrying += (*caf)["retrying"] == true ? 1 : 0;
+  }
+
+  ASSERT_EQ(HttpClient().post(stack.agency_url("caf", "/_faults"), R"({"trickle_rate":0})").status, 200);
+  int caf_delivered = wait_for_requests(http, stack, ids, "allowance", left_queue, 90s);
+  auto [caf_keys, caf_dups] = ledger_figures(stack.received("caf"));
+  std::string log = stack.hub_log();
+  int cut = 0;
+  for (size_t at = log.find("not complete in time"); at != std::string::npos; at = log.find("not complete in time", at + 1)) ++cut;
+  std::cout << "FAULT agency_trickle cases=" << cases << " ft_sent=" << ft_sent << " ft_s=" << ft_s
+            << " caf_queued_while_trickling=" << caf_queued << " caf_calls_cut=" << cut
+            << " caf_delivered_after=" << caf_delivered << " caf_effects=" << caf_keys
+            << " caf_duplicate_deliveries=" << caf_dups << std::endl;
+  EXPECT_EQ(ft_sent, cases);
+  EXPECT_EQ(caf_queued, cases) << "no CAF answer could complete";
+  EXPECT_GE(caf_retrying, 1);
+  EXPECT_GE(cut, 1) << "the hub cut a trickled answer at its deadline";
+  EXPECT_EQ(caf_delivered, cases);
+  EXPECT_EQ(caf_keys, cases) << "a cut answer took effect at the agency: its retry must not add another";
+}
+
 TEST(Faults, MailServerRefusalsTemporaryAreRetriedAndPermanentFailOnceWithTheReason) {
   // scripts/mailserver greylists greylist.test recipients once (451) and refuses refused.test
   // ones (550), as real relays do.

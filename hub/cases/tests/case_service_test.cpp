@@ -1,7 +1,9 @@
 #include "hub/cases/case_service.h"
 
+
 #include "hub/cases/api_error.h"
 #include "hub/store/sqlite/sqlite_store.h"
+#include "hub/store/tests/claim_all.h"
 
 #include <gtest/gtest.h>
 
@@ -76,7 +78,7 @@ TEST_F(CaseServiceTest, OneRequestBecomesOneQueuedRequestPerNeed) {
   EXPECT_EQ(view["requests"][1]["deadline"], nullptr);
   EXPECT_EQ(service_->get(kAlice, answer.case_id), view);
   EXPECT_EQ(wakeups_, 1);
-  EXPECT_EQ(store_->claim("w", now_, 1000, 10).size(), 5u);
+  EXPECT_EQ(store::claim_all(*store_, "w", now_, 1000).size(), 5u);
 }
 
 TEST_F(CaseServiceTest, AnotherReferentsCaseDoesNotExist) {
@@ -114,7 +116,7 @@ TEST_F(CaseServiceTest, RejectedIntakeStoresNothing) {
 TEST_F(CaseServiceTest, ListsAndFilters) {
   Answer a = create();
   Answer b = create();
-  auto claimed = store_->claim("w", now_, 1000, 10);
+  auto claimed = store::claim_all(*store_, "w", now_, 1000);
   for (const auto& d : claimed) {
     store::Transition t;
     t.entries = {{d.request.case_id == a.case_id ? "failed" : "sent", "2026-11-23T09:00:01.000Z", "dispatch", ""}};
@@ -170,7 +172,7 @@ TEST_F(CaseServiceTest, ANeedServedBySeveralAgenciesBecomesOneRequestForEach) {
   EXPECT_EQ(requests[2]["deadline"], "2026-11-25T09:00:00.000Z");
   EXPECT_NE(requests[1]["request_id"], requests[2]["request_id"]);
 
-  auto claimed = store_->claim("w", now_, 1000, 10);
+  auto claimed = store::claim_all(*store_, "w", now_, 1000);
   ASSERT_EQ(claimed.size(), 3u);
   EXPECT_NE(claimed[1].request.correlation, claimed[2].request.correlation);
   EXPECT_NE(claimed[1].idempotency_key, claimed[2].idempotency_key);

@@ -1,6 +1,8 @@
 #include "hub/cases/retention.h"
 
+
 #include "hub/store/sqlite/sqlite_store.h"
+#include "hub/store/tests/claim_all.h"
 
 #include <gtest/gtest.h>
 
@@ -29,7 +31,7 @@ class RetentionTest : public ::testing::Test {
     c.person = vault_.seal_new(id, {R"({"birth_name":"X"})", "{}"});
     c.requests.push_back({id + "-r", "housing", R"({"kind":"housing"})", "siao-95", "SIAO", "", id + "-corr", id + "-key"});
     store_.create_case(c, std::nullopt);
-    for (const auto& d : store_.claim("w", kStart, 60000, 10)) {
+    for (const auto& d : store::claim_all(store_, "w", kStart, 60000)) {
       store::Transition sent;
       sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
       store_.complete(d, sent);

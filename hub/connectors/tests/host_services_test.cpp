@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 namespace guichet::connectors {
@@ -143,6 +144,20 @@ TEST(HostHttp, TimeoutIsTransient) {
   EXPECT_EQ(answer.status, GUICHET_ERROR);
   EXPECT_EQ(answer.json["transient"], true);
   EXPECT_NE(answer.json["message"].get<std::string>().find("timed out"), std::string::npos);
+}
+
+TEST(HostHttp, TheTimeoutBoundsTheWholeExchangeNotEachRead) {
+  TestServer server;
+  Host host(server.url());
+  auto started = std::chrono::steady_clock::now();
+  Answer cut = host.http({{"url", server.url() + "/trickle"}, {"timeout_ms", 500}});
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(cut.status, GUICHET_ERROR);
+  EXPECT_EQ(cut.json["transient"], true);
+  EXPECT_LT(took, std::chrono::milliseconds(1500)) << "each byte came within the timeout, the body did not";
+  Answer whole = host.http({{"url", server.url() + "/trickle"}, {"timeout_ms", 5000}});
+  ASSERT_EQ(whole.status, GUICHET_OK) << whole.text;
+  EXPECT_EQ(whole.json["body"], std::string(20, 'x'));
 }
 
 TEST(HostHttp, ConnectionRefusedIsTransient) {

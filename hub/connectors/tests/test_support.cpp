@@ -40,6 +40,18 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       response.send() << body;
       return;
     }
+    if (uri == "/trickle") {
+      // Headers at once, then a byte every 100 ms: each read is quick, the whole is not.
+      response.setContentLength(20);
+      std::ostream& out = response.send();
+      out.flush();
+      for (int i = 0; i < 20 && out; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        out.put('x');
+        out.flush();
+      }
+      return;
+    }
     if (uri == "/slow") std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     response.setContentLength(2);
     response.send() << "ok";

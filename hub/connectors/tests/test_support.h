@@ -51,6 +51,7 @@ struct ReceivedRequest {
 // An HTTP server on 127.0.0.1 and an ephemeral port. Paths:
 //   /echo   201, header X-Reference: REF-1, body = the request body
 //   /slow   waits 1.5 s, then 200
+//   /trickle  200 at once, then its 20-byte body a byte every 100 ms (2 s in all)
 //   anything else 200 "ok"
 class TestServer {
  public:

@@ -1,6 +1,8 @@
 #include "hub/review/review_queue.h"
 
+
 #include "hub/store/sqlite/sqlite_store.h"
+#include "hub/store/tests/claim_all.h"
 
 #include <gtest/gtest.h>
 
@@ -24,7 +26,7 @@ class ReviewQueueTest : public ::testing::Test {
     c.person = vault_.seal_new("c1", {R"({"birth_name":"X"})", "{}"});
     c.requests.push_back({"r1", "housing", R"({"kind":"housing"})", "siao-95", "SIAO", "", "GCH-7Q2XAB0", "key-r1"});
     store_.create_case(c, std::nullopt);
-    auto claimed = store_.claim("w", kNow, 60000, 10);
+    auto claimed = store::claim_all(store_, "w", kNow, 60000);
     store::Transition sent;
     sent.entries = {{"sent", format_time(kNow), "dispatch", ""}};
     store_.complete(claimed.at(0), sent);

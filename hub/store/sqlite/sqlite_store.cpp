@@ -652,16 +652,24 @@ std::vector<Delivery> SqliteStore::claim(const std::string& worker, int64_t now_
   return write([&](Session& s) {
     Poco::Int64 at = now_ms, until = now_ms + lease_ms, count = limit;
     // Only the oldest row of a request is eligible: a withdrawal never overtakes its delivery.
-    Statement pick(s);
     // Nothing about a frozen case leaves the hub: its rows wait, unclaimed, until it is unfrozen.
-    pick << "SELECT o.id FROM outbox o JOIN requests r ON r.id = o.request_id "
-            "JOIN cases c ON c.id = r.case_id WHERE o.next_attempt_at <= ? AND o.lease_until <= ? AND c.frozen = 0 "
-            "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.request_id = o.request_id AND p.id < o.id) "
-            "ORDER BY o.next_attempt_at LIMIT ?",
-        bind(at), bind(at), bind(count);
+    const std::string eligible =
+        "FROM outbox o JOIN requests r ON r.id = o.request_id JOIN cases c ON c.id = r.case_id "
+        "WHERE o.next_attempt_at <= ?1 AND o.lease_until <= ?1 AND c.frozen = 0 "
+        "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.request_id = o.request_id AND p.id < o.id) ";
+    // One instance per batch, the one whose row is due first: a slow agency holds its own rows only.
+    Statement first(s);
+    first << "SELECT r.instance " + eligible + "ORDER BY o.next_attempt_at LIMIT 1", bind(at);
+    first.execute();
+    Rows due(first);
+    std::vector<Delivery> out;
+    if (due.size() == 0) return out;
+    std::string instance = due.text(0, 0);
+    Statement pick(s);
+    pick << "SELECT o.id " + eligible + "AND r.instance = ?2 ORDER BY o.next_attempt_at LIMIT ?3", bind(at),
+        bind(instance), bind(count);
     pick.execute();
     Rows picked(pick);
-    std::vector<Delivery> out;
     if (picked.size() == 0) return out;
     std::string ids = "(";
     for (size_t i = 0; i < picked.size(); ++i) ids += (i ? "," : "") + std::to_string(picked.integer(i, 0));

@@ -2,6 +2,7 @@
 
 #include "hub/domain/time.h"
 #include "hub/store/audit_chain.h"
+#include "hub/store/tests/claim_all.h"
 
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
@@ -108,14 +109,14 @@ TEST_P(StoreTest, StoresACaseWithItsRequestsAndOneOutboxRowEach) {
   EXPECT_EQ(found->requests[0].history[0].source, "hub");
   EXPECT_EQ(store_->find_person("c1")->person_json, R"({"birth_name":"X"})");
 
-  auto claimed = store_->claim("w1", kStart, 60000, 10);
+  auto claimed = claim_all(*store_, "w1", kStart, 60000);
   ASSERT_EQ(claimed.size(), 2u);
   EXPECT_EQ(claimed[0].attempts, 1);
   EXPECT_EQ(claimed[0].idempotency_key, claimed[0].request.delivery_key);
   EXPECT_EQ(claimed[0].case_owner, "ref-a");
   // Leased rows are invisible to another worker until the lease ends.
-  EXPECT_TRUE(store_->claim("w2", kStart + 1000, 60000, 10).empty());
-  auto reclaimed = store_->claim("w2", kStart + 61000, 60000, 10);
+  EXPECT_TRUE(claim_all(*store_, "w2", kStart + 1000, 60000).empty());
+  auto reclaimed = claim_all(*store_, "w2", kStart + 61000, 60000);
   ASSERT_EQ(reclaimed.size(), 2u);
   EXPECT_EQ(reclaimed[0].attempts, 2);
 }
@@ -125,12 +126,12 @@ TEST_P(StoreTest, SurvivesReopening) {
   store_.reset();
   store_ = open_store(config_);
   EXPECT_TRUE(store_->find_case("c1"));
-  EXPECT_EQ(store_->claim("w", kStart, 1000, 10).size(), 2u);
+  EXPECT_EQ(claim_all(*store_, "w", kStart, 1000).size(), 2u);
 }
 
 TEST_P(StoreTest, CompleteAndRescheduleMoveTheRequest) {
   store_->create_case(a_case("c1"), std::nullopt);
-  auto claimed = store_->claim("w", kStart, 60000, 10);
+  auto claimed = claim_all(*store_, "w", kStart, 60000);
   Transition sent;
   sent.entries = {{"sent", format_time(kStart + 10), "dispatch", ""},
                   {"acknowledged", format_time(kStart + 10), "dispatch", ""}};
@@ -149,15 +150,32 @@ TEST_P(StoreTest, CompleteAndRescheduleMoveTheRequest) {
   EXPECT_TRUE(c->requests[1].retrying);
   EXPECT_EQ(c->requests[1].message, "agence indisponible");
   EXPECT_EQ(store_->next_due_ms(), kStart + 5000);
-  EXPECT_TRUE(store_->claim("w", kStart + 4000, 60000, 10).empty());
-  EXPECT_EQ(store_->claim("w", kStart + 5000, 60000, 10).size(), 1u);
+  EXPECT_TRUE(claim_all(*store_, "w", kStart + 4000, 60000).empty());
+  EXPECT_EQ(claim_all(*store_, "w", kStart + 5000, 60000).size(), 1u);
+}
+
+TEST_P(StoreTest, AClaimHoldsTheRowsOfOneInstanceTheOneDueFirst) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  store_->create_case(a_case("c2"), std::nullopt);
+  auto first = store_->claim("w", kStart, 60000, 10);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].request.instance, first[1].request.instance);
+  EXPECT_EQ(first[0].request.case_id, "c1");
+  EXPECT_EQ(first[1].request.case_id, "c2");
+  auto second = store_->claim("w", kStart, 60000, 10);
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[0].request.instance, second[1].request.instance);
+  EXPECT_NE(second[0].request.instance, first[0].request.instance);
+  EXPECT_TRUE(store_->claim("w", kStart, 60000, 10).empty());
 }
 
 TEST_P(StoreTest, ABatchIsSettledAtOnce) {
   store_->create_case(a_case("c1"), std::nullopt);
   store_->create_case(a_case("c2"), std::nullopt);
-  auto claimed = store_->claim("w", kStart, 60000, 10);
+  auto claimed = claim_all(*store_, "w", kStart, 60000);
   ASSERT_EQ(claimed.size(), 4u);
+  // c1's two requests, then c2's.
+  std::sort(claimed.begin(), claimed.end(), [](const Delivery& a, const Delivery& b) { return a.outbox_id < b.outbox_id; });
   Transition sent;
   sent.entries = {{"sent", format_time(kStart + 10), "dispatch", ""}};
   sent.disclosed = {"person.birth_name"};
@@ -174,8 +192,9 @@ TEST_P(StoreTest, ABatchIsSettledAtOnce) {
   EXPECT_EQ(store_->disclosures("c1").size(), 2u);
   EXPECT_TRUE(store_->find_case("c2")->requests[0].retrying);
   EXPECT_EQ(store_->outbox_stats().depth, 2);
-  auto again = store_->claim("w", kStart + 7000, 60000, 10);
+  auto again = claim_all(*store_, "w", kStart + 7000, 60000);
   ASSERT_EQ(again.size(), 2u);
+  std::sort(again.begin(), again.end(), [](const Delivery& a, const Delivery& b) { return a.outbox_id < b.outbox_id; });
   EXPECT_EQ(again[0].attempts, 2);  // counted
   EXPECT_EQ(again[1].attempts, 1);  // refunded: the connector was not called
   // Three attempts reached a connector; the refunded claim is not audited.
@@ -216,7 +235,7 @@ TEST_P(StoreTest, ACaseSharedWithAColleagueIsListedForThemUntilItIsNoLonger) {
 
 TEST_P(StoreTest, AgencyEventsAreMonotonic) {
   store_->create_case(a_case("c1"), std::nullopt);
-  auto claimed = store_->claim("w", kStart, 60000, 10);
+  auto claimed = claim_all(*store_, "w", kStart, 60000);
   Transition sent;
   sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
   sent.agency_reference = "AUU-1";
@@ -242,21 +261,21 @@ TEST_P(StoreTest, WithdrawingAnUnsentRequestDropsItsDelivery) {
   store_->create_case(a_case("c1"), std::nullopt);
   EXPECT_TRUE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent", kActor));
   EXPECT_FALSE(store_->withdraw_request("c1-housing", format_time(kStart), "", "referent", kActor));
-  auto claimed = store_->claim("w", kStart, 60000, 10);
+  auto claimed = claim_all(*store_, "w", kStart, 60000);
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].request.id, "c1-allowance");
 }
 
 TEST_P(StoreTest, WithdrawingASentRequestQueuesAWithdrawalAfterTheDelivery) {
   store_->create_case(a_case("c1"), std::nullopt);
-  auto claimed = store_->claim("w", kStart, 60000, 10);  // both in flight
+  auto claimed = claim_all(*store_, "w", kStart, 60000);  // both in flight
   EXPECT_TRUE(store_->withdraw_request("c1-allowance", format_time(kStart), "retour au domicile", "referent", kActor));
   // The withdrawal waits behind the delivery still in flight.
-  EXPECT_TRUE(store_->claim("w2", kStart, 60000, 10).empty());
+  EXPECT_TRUE(claim_all(*store_, "w2", kStart, 60000).empty());
   Transition sent;
   sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
   store_->complete(claimed[0], sent);
-  auto withdrawal = store_->claim("w2", kStart, 60000, 10);
+  auto withdrawal = claim_all(*store_, "w2", kStart, 60000);
   ASSERT_EQ(withdrawal.size(), 1u);
   EXPECT_EQ(withdrawal[0].operation, "withdraw");
   EXPECT_EQ(withdrawal[0].idempotency_key, claimed[0].idempotency_key + "-withdraw");
@@ -267,14 +286,14 @@ TEST_P(StoreTest, WithdrawingASentRequestQueuesAWithdrawalAfterTheDelivery) {
 
 TEST_P(StoreTest, RetryOnlyFromFailedAndWithTheSameKey) {
   store_->create_case(a_case("c1"), std::nullopt);
-  auto claimed = store_->claim("w", kStart, 60000, 10);
+  auto claimed = claim_all(*store_, "w", kStart, 60000);
   EXPECT_FALSE(store_->retry_request("c1-allowance", format_time(kStart), kActor));  // still queued
   Transition failed;
   failed.entries = {{"failed", format_time(kStart), "dispatch", ""}};
   failed.message = "données refusées";
   store_->complete(claimed[0], failed);
   EXPECT_TRUE(store_->retry_request("c1-allowance", format_time(kStart + 1), kActor));
-  auto again = store_->claim("w", kStart + 1, 60000, 10);
+  auto again = claim_all(*store_, "w", kStart + 1, 60000);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].idempotency_key, claimed[0].idempotency_key);
   EXPECT_EQ(store_->find_case("c1")->requests[0].message, "");
@@ -328,7 +347,7 @@ TEST_P(StoreTest, ErasureLeavesNothingOfTheCase) {
   EXPECT_FALSE(store_->find_case("c1"));
   EXPECT_FALSE(store_->find_person("c1"));
   EXPECT_FALSE(store_->find_idempotency("ref-a", "k1"));
-  EXPECT_TRUE(store_->claim("w", kStart, 1000, 10).empty());
+  EXPECT_TRUE(claim_all(*store_, "w", kStart, 1000).empty());
   EXPECT_FALSE(store_->erase_case("c1", kActor));
 }
 
@@ -351,7 +370,7 @@ TEST_P(StoreTest, MailIsMatchedByCorrelationOrByDeliveryKey) {
 
 TEST_P(StoreTest, ABounceFailsOnlyARequestTheAgencyHasNotAnswered) {
   store_->create_case(a_case("c1"), std::nullopt);
-  auto claimed = store_->claim("w", kStart, 60000, 10);
+  auto claimed = claim_all(*store_, "w", kStart, 60000);
   Transition sent;
   sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
   for (const auto& delivery : claimed) store_->complete(delivery, sent);
@@ -370,7 +389,7 @@ TEST_P(StoreTest, ABounceFailsOnlyARequestTheAgencyHasNotAnswered) {
 
 TEST_P(StoreTest, AReviewItemIsQueuedOnceThenFiledOrDismissed) {
   store_->create_case(a_case("c1"), std::nullopt);
-  auto claimed = store_->claim("w", kStart, 60000, 10);
+  auto claimed = claim_all(*store_, "w", kStart, 60000);
   Transition sent;
   sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
   for (const auto& delivery : claimed) store_->complete(delivery, sent);
@@ -424,7 +443,7 @@ TEST_P(StoreTest, ErasingACaseRemovesItsReviewItems) {
 TEST_P(StoreTest, SettledCasesAreListedForRetentionOnlyOnceAllTheirRequestsAreFinal) {
   store_->create_case(a_case("c1"), std::nullopt);
   store_->create_case(a_case("c2"), std::nullopt);
-  for (const auto& d : store_->claim("w", kStart, 60000, 10)) {
+  for (const auto& d : claim_all(*store_, "w", kStart, 60000)) {
     Transition sent;
     sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
     store_->complete(d, sent);
@@ -450,9 +469,9 @@ TEST_P(StoreTest, CursorsPersist) {
 TEST_P(StoreTest, FrozenCasesAreNeverClaimed) {
   store_->create_case(a_case("c1"), std::nullopt);
   EXPECT_TRUE(store_->set_frozen("c1", true, format_time(kStart), kActor));
-  EXPECT_TRUE(store_->claim("w", kStart, 60000, 10).empty());
+  EXPECT_TRUE(claim_all(*store_, "w", kStart, 60000).empty());
   EXPECT_TRUE(store_->set_frozen("c1", false, format_time(kStart), kActor));
-  EXPECT_EQ(store_->claim("w", kStart, 60000, 10).size(), 2u);
+  EXPECT_EQ(claim_all(*store_, "w", kStart, 60000).size(), 2u);
 }
 
 TEST_P(StoreTest, TwoHubsNeverClaimTheSameRow) {
@@ -527,7 +546,7 @@ TEST_P(StoreTest, EveryChangeIsAuditedInItsTransactionAndARefusedOneIsNot) {
   EXPECT_THROW(store_->create_case(a_case("c1"), std::nullopt), std::exception);  // the id is taken
   store_->record_audit(audit_event(kActor, "case.read", "c1", ""));
   EXPECT_FALSE(store_->retry_request("c1-allowance", format_time(kStart), kActor));  // still queued
-  auto claimed = store_->claim("w", kStart, 60000, 10);
+  auto claimed = claim_all(*store_, "w", kStart, 60000);
   ASSERT_EQ(claimed.size(), 2u);
   Transition sent;
   sent.entries = {{"sent", format_time(kStart), "dispatch", ""}};
@@ -577,7 +596,7 @@ TEST_P(StoreTest, EveryChangeIsAuditedInItsTransactionAndARefusedOneIsNot) {
 
 TEST_P(StoreTest, AnAttemptToBeRetriedAndTheReviewQueueAreAudited) {
   store_->create_case(a_case("c1"), std::nullopt);
-  auto claimed = store_->claim("w", kStart, 60000, 10);
+  auto claimed = claim_all(*store_, "w", kStart, 60000);
   Transition later;
   later.retrying = true;
   later.disclosed = {"person.phone"};
@@ -596,7 +615,7 @@ TEST_P(StoreTest, AnAttemptToBeRetriedAndTheReviewQueueAreAudited) {
   EXPECT_FALSE(store_->dismiss_review_item("m2", format_time(kStart + 7), kActor));
   Transition failed;
   failed.entries = {{"failed", format_time(kStart), "dispatch", ""}};
-  auto again = store_->claim("w", kStart, 60000, 10);
+  auto again = claim_all(*store_, "w", kStart, 60000);
   ASSERT_EQ(again.size(), 1u);
   store_->complete(again[0], failed);
   EXPECT_TRUE(store_->retry_request("c1-allowance", format_time(kStart + 8), kActor));
