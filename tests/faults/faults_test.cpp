@@ -1,6 +1,7 @@
 // The fault suite: the hub's promises checked while things break. A 201 is never lost, an agency
 // sees each request once, one bad connector harms no other. Each test prints one "FAULT ..." line
-// of figures; scripts/faults runs the long version (GUICHET_FAULT_KILLS, GUICHET_FAULT_CASES).
+// of figures; scripts/faults runs the long version (GUICHET_FAULT_KILLS, GUICHET_FAULT_CASES,
+// GUICHET_FAULT_OUTAGE_S).
 #include "guichet/test/harness.hpp"
 
 #include <gtest/gtest.h>
@@ -333,7 +334,7 @@ TEST(Faults, BrokenPluginFilesAreRefusedAndTheOthersWork) {
 TEST(Faults, AgencyAnswering5xxIsRiddenOutWithOneEffectPerRequest) {
   HubStack stack;
   HttpClient http = stack.client("referent-outage");
-  const int outage_s = 4, cases = 5;
+  const int outage_s = env_int("GUICHET_FAULT_OUTAGE_S", 4), cases = 5;
   ASSERT_EQ(HttpClient().post(stack.agency_url("caf", "/_faults"), Json{{"fail_5xx_for_s", outage_s}}.dump()).status,
             200);
   auto started = std::chrono::steady_clock::now();
@@ -354,7 +355,7 @@ TEST(Faults, AgencyAnswering5xxIsRiddenOutWithOneEffectPerRequest) {
   }
   EXPECT_EQ(breaker, "open");
   EXPECT_NE(metrics.find(open_line), std::string::npos) << metrics;
-  int caf_ok = wait_for_requests(http, stack, ids, "allowance", left_queue, 60s);
+  int caf_ok = wait_for_requests(http, stack, ids, "allowance", left_queue, std::chrono::seconds(outage_s) + 60s);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto [caf_keys, caf_dups] = ledger_figures(stack.received("caf"));
   std::cout << "FAULT agency_5xx outage_s=" << outage_s << " cases=" << cases << " delivered=" << caf_ok
@@ -362,6 +363,37 @@ TEST(Faults, AgencyAnswering5xxIsRiddenOutWithOneEffectPerRequest) {
   EXPECT_EQ(caf_ok, cases);
   EXPECT_EQ(caf_keys, cases);
   EXPECT_GE(seconds, outage_s - 1);
+}
+
+TEST(Faults, AnAgencyThatActsButNeverAnswersIsRetriedAndTakesTheRequestOnce) {
+  HubStackOptions options;
+  options.edit_department = [](Json& department) {
+    for (auto& instance : department["instances"]) {
+      if (instance["instance"] != "caf-95") continue;
+      instance["settings"]["timeout_ms"] = 1000;
+      // Retries a few seconds apart: the hang is lifted before the circuit breaker would open.
+      instance["retry"] = {{"initial_ms", 3000}, {"multiplier", 1}, {"cap_ms", 3000}, {"max_attempts", 0}};
+    }
+  };
+  HubStack stack(options);
+  HttpClient http = stack.client("referent-hang");
+  // A first case while the CAF answers, so the connector holds a token; then the CAF hangs: it
+  // handles each call and never sends the answer, as when a response is lost on the way back.
+  std::vector<std::string> first{file_case(http, stack, case_for({"allowance"}), "hang-first")};
+  ASSERT_EQ(wait_for_requests(http, stack, first, "allowance", left_queue, 20s), 1);
+  ASSERT_EQ(HttpClient().post(stack.agency_url("caf", "/_faults"), R"({"hang_rate":1})").status, 200);
+  std::vector<std::string> hung{file_case(http, stack, case_for({"allowance"}), "hang-1")};
+  int retrying = wait_for_requests(
+      http, stack, hung, "allowance", [](const Json& r) { return r["state"] == "queued" && r["retrying"] == true; }, 20s);
+  ASSERT_EQ(HttpClient().post(stack.agency_url("caf", "/_faults"), R"({"hang_rate":0})").status, 200);
+  int delivered = wait_for_requests(http, stack, hung, "allowance", left_queue, 30s);
+  auto [caf_keys, caf_dups] = ledger_figures(stack.received("caf"));
+  std::cout << "FAULT agency_hang retrying_while_hung=" << retrying << " delivered_after=" << delivered
+            << " caf_effects=" << caf_keys << " caf_duplicate_deliveries=" << caf_dups << std::endl;
+  EXPECT_EQ(retrying, 1);
+  EXPECT_EQ(delivered, 1);
+  EXPECT_EQ(caf_keys, 2) << "the hung call took effect once, whatever the retries";
+  EXPECT_GE(caf_dups, 1) << "the retry reached the CAF and was recognised by its key";
 }
 
 TEST(Faults, AnAgencyTricklingItsAnswersHoldsUpNoOtherAgencyAndEachRequestTakesEffectOnce) {
