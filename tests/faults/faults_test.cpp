@@ -398,7 +398,6 @@ TEST(Faults, AnAgencyThatActsButNeverAnswersIsRetriedAndTakesTheRequestOnce) {
 
 TEST(Faults, AnAgencyTricklingItsAnswersHoldsUpNoOtherAgencyAndEachRequestTakesEffectOnce) {
   HubStackOptions options;
-  options.lease_s = 30;  // at least twice the longest call (the CAF's token request, 10 s)
   options.edit_department = [](Json& department) {
     for (auto& instance : department["instances"]) {
       if (instance["instance"] == "caf-95") instance["settings"]["timeout_ms"] = 1000;

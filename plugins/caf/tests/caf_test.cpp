@@ -68,6 +68,20 @@ TEST_F(CafTest, SendsTokenThenDemandeWithTheSameKeyOnEveryAttempt) {
   }
 }
 
+TEST_F(CafTest, TheTokenRequestWaitsNoLongerThanTheInstancesTimeout) {
+  Json settings = manifest()["example_settings"];
+  settings["timeout_ms"] = 2500;
+  auto quick = plugin.create(host, settings);
+  host.on_http("POST", kToken, kTokenGranted);
+  host.on_http("POST", kDemandes, kCreated);
+  quick.deliver(dispatch);
+  auto requests = host.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0]["url"], kToken);
+  EXPECT_EQ(requests[0]["timeout_ms"], 2500);
+  EXPECT_EQ(requests[1]["timeout_ms"], 2500);
+}
+
 TEST_F(CafTest, RefreshesTheTokenShortlyBeforeItExpires) {
   host.on_http("POST", kToken, kTokenGranted);
   host.on_http("POST", kDemandes, kCreated);

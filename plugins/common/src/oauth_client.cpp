@@ -37,6 +37,7 @@ std::string OAuthClient::fetch(std::chrono::system_clock::time_point now) {
   sdk::HttpRequest request;
   request.method = "POST";
   request.url = settings_.token_url;
+  request.timeout_ms = settings_.timeout_ms;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                      {"Accept", "application/json"}};
   request.body = form_encode({{"grant_type", "client_credentials"},

@@ -26,8 +26,18 @@ sdk::Outcome failure_outcome(const sdk::HttpResponse& response, std::string_view
   return outcome;
 }
 
+namespace {
+
+// The token request waits no longer than the calls it opens the way to.
+OAuthSettings with_timeout(OAuthSettings oauth, int timeout_ms) {
+  oauth.timeout_ms = timeout_ms;
+  return oauth;
+}
+
+}  // namespace
+
 RestClient::RestClient(sdk::Host host, OAuthSettings oauth, int timeout_ms)
-    : host_(host), oauth_(host, oauth), agency_(oauth.agency), timeout_ms_(timeout_ms) {}
+    : host_(host), oauth_(host, with_timeout(oauth, timeout_ms)), agency_(oauth.agency), timeout_ms_(timeout_ms) {}
 
 sdk::HttpResponse RestClient::send(sdk::HttpRequest request) {
   request.timeout_ms = timeout_ms_;

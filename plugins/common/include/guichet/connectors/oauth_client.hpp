@@ -16,6 +16,7 @@ struct OAuthSettings {
   std::string client_secret_name;  // a secret *name*, looked up through the host
   std::string scope;
   std::string agency;  // for messages, e.g. "CAF"
+  int timeout_ms = 10000;  // the whole token exchange, as for the API calls
 };
 
 class OAuthClient {
