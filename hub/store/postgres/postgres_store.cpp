@@ -276,16 +276,17 @@ void apply_transition(Session& s, const std::string& request_id, const Transitio
   int retrying = t.retrying ? 1 : 0;
   std::string sql = "UPDATE requests SET retrying = $1";
   int next = 2;
-  auto placeholder = [&] { return "$" + std::to_string(next++); };
+  // PostgreSQL numbers its parameters: $1 is retrying, the others follow in the order bound.
+  auto next_parameter = [&] { return "$" + std::to_string(next++); };
   std::string state = to_string(current);
   if (!at.empty()) {
-    sql += ", state = " + placeholder();
-    sql += ", updated_at = " + placeholder();
+    sql += ", state = " + next_parameter();
+    sql += ", updated_at = " + next_parameter();
   }
   bool reference = t.agency_reference && !t.agency_reference->empty();
-  if (reference) sql += ", agency_reference = " + placeholder();
-  if (t.message) sql += ", message = " + placeholder();
-  sql += " WHERE id = " + placeholder();
+  if (reference) sql += ", agency_reference = " + next_parameter();
+  if (t.message) sql += ", message = " + next_parameter();
+  sql += " WHERE id = " + next_parameter();
   Statement u(s);
   u << sql, bind(retrying);
   if (!at.empty()) u, bind(state), bind(at);
