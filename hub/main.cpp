@@ -131,8 +131,10 @@ cases::Routing routing_of(const connectors::Registry& registry) {
       throw config::ConfigError((config ? config->file : std::string("config")) + ": instance " + report.instance +
                                 ": deadline: " + e.what());
     }
+    auto instance = registry.find(report.instance);
+    bool answers = instance && instance->has_capability("answer");
     for (const auto& department : report.departments) {
-      for (const auto& need : report.needs) routing.add(department, need, {report.instance, report.agency, deadline});
+      for (const auto& need : report.needs) routing.add(department, need, {report.instance, report.agency, deadline, answers});
     }
   }
   return routing;

@@ -75,6 +75,25 @@ store::CaseRecord record_of(const store::NewCase& c) {
   return record;
 }
 
+// An answer to an agency's question: a letter's worth of text, lines allowed, no other control
+// character (the agency's systems print it). The body is already known to be valid UTF-8.
+std::string answer_text(const Json& body) {
+  constexpr size_t kMaxCharacters = 4000;
+  const char* rule = "must be a text of 1 to 4000 characters, without control characters other than line breaks";
+  auto text = body.find("text");
+  if (text == body.end() || !text->is_string()) throw ApiError::invalid("text", rule);
+  const std::string& value = text->get_ref<const std::string&>();
+  size_t characters = 0;
+  for (unsigned char c : value) {
+    if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) throw ApiError::invalid("text", rule);
+    if ((c & 0xC0) != 0x80) ++characters;
+  }
+  if (characters > kMaxCharacters || value.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw ApiError::invalid("text", rule);
+  }
+  return value;
+}
+
 }  // namespace
 
 CaseService::CaseService(store::Store& store, privacy::Vault& vault, Routing routing, Clock clock,
@@ -122,7 +141,7 @@ Answer CaseService::create(const Principal& who, const Json& body, const std::st
   c.requests = new_requests(body["needs"], body["person"], c.department, now);
   c.consents = consents_of(body["consent"], who.referent, c.at);
 
-  Answer answer{201, dump(case_view(record_of(c), now)), c.id};
+  Answer answer{201, dump(case_view(record_of(c), now, routing_)), c.id};
   std::optional<store::IdempotencyEntry> remembered;
   if (idempotency_key) remembered = store::IdempotencyEntry{who.referent, *idempotency_key, body_hash, 201, answer.body};
   // A case that is not stored leaves no key behind either, when the storage lets it be removed
@@ -166,7 +185,7 @@ store::CaseRecord CaseService::owned_case(const Principal& who, const std::strin
 }
 
 Json CaseService::get(const Principal& who, const std::string& case_id) {
-  Json view = case_view(accessible_case(who, case_id), clock_());
+  Json view = case_view(accessible_case(who, case_id), clock_(), routing_);
   // Recorded before it is answered: a read the log cannot record is not answered.
   guarded([&] { store_.record_audit(store::audit_event(actor_of(who), "case.read", case_id, "")); });
   return view;
@@ -239,7 +258,7 @@ Json CaseService::add_needs(const Principal& who, const std::string& case_id, co
     throw ApiError::conflict("this need already has an open request", "needs");
   }
   work_queued_();
-  return case_view(accessible_case(who, case_id), now);
+  return case_view(accessible_case(who, case_id), now, routing_);
 }
 
 void CaseService::retry(const Principal& who, const std::string& case_id, const std::string& request_id) {
@@ -248,6 +267,30 @@ void CaseService::retry(const Principal& who, const std::string& case_id, const 
   if (!known) throw ApiError::not_found();
   if (!guarded([&] { return store_.retry_request(request_id, format_time(clock_()), actor_of(who)); })) {
     throw ApiError::conflict("only a failed request can be retried");
+  }
+  work_queued_();
+}
+
+void CaseService::answer(const Principal& who, const std::string& case_id, const std::string& request_id,
+                         const Json& body) {
+  store::CaseRecord record = accessible_case(who, case_id);
+  auto request = std::find_if(record.requests.begin(), record.requests.end(), [&](auto& r) { return r.id == request_id; });
+  if (request == record.requests.end()) throw ApiError::not_found();
+  if (!body.is_object()) throw ApiError::invalid("", "the request body must be a JSON object");
+  std::string text = answer_text(body);
+  if (request->state != "info_requested") throw ApiError::conflict("only a request waiting for information can be answered");
+  if (!can_answer(*request, routing_)) {
+    throw ApiError::conflict(routing_.takes_answers(request->instance)
+                                 ? "the agency asked nothing yet: complete the case, then retry the request"
+                                 : "this agency takes answers directly: answer it, then retry the request");
+  }
+  int64_t now = clock_();
+  // Its own key: the answer is a new message for the agency, and a retry of it must be the same one.
+  std::string key = request->delivery_key + "-answer-" + std::to_string(now);
+  auto sealed = guarded([&] { return vault_.seal_for_case(case_id, text, privacy::answer_context(key)); });
+  if (!sealed) throw ApiError::not_found();
+  if (!guarded([&] { return store_.answer_request(request_id, key, *sealed, format_time(now), actor_of(who)); })) {
+    throw ApiError::conflict("only a request waiting for information can be answered");
   }
   work_queued_();
 }

@@ -1,4 +1,4 @@
-// What a référent can do with cases: file one, read them, add needs, retry, withdraw, change
+// What a référent can do with cases: file one, read them, add needs, retry, answer, withdraw, change
 // consent, erase. Every method checks ownership first: a case of another référent answers
 // not_found, exactly as a case that does not exist, so ids cannot be probed.
 //
@@ -51,6 +51,10 @@ class CaseService {
   Json list(const Principal& who, const std::string& overall_filter, int limit, const std::string& cursor);
   Json add_needs(const Principal& who, const std::string& case_id, const Json& body);
   void retry(const Principal& who, const std::string& case_id, const std::string& request_id);
+  // Carries the référent's answer {"text"} to an agency that asked for information; the request
+  // goes back to in_review. conflict when it is not waiting for information, or when its agency
+  // takes answers directly only (then the référent answers it and retries).
+  void answer(const Principal& who, const std::string& case_id, const std::string& request_id, const Json& body);
   void withdraw(const Principal& who, const std::string& case_id, const std::string& request_id, const Json& body);
   void consent(const Principal& who, const std::string& case_id, const Json& body);
   void set_frozen(const Principal& who, const std::string& case_id, bool frozen);

@@ -3,6 +3,8 @@
 #include "hub/domain/request_state.h"
 #include "hub/domain/time.h"
 
+#include <algorithm>
+
 namespace guichet::cases {
 namespace {
 
@@ -34,7 +36,15 @@ std::string overall(const std::vector<store::RequestRecord>& requests, int64_t n
   return open ? "in_progress" : "completed";
 }
 
-Json case_view(const store::CaseRecord& record, int64_t now_ms) {
+bool can_answer(const store::RequestRecord& request, const Routing& routing) {
+  if (request.state != "info_requested" || !routing.takes_answers(request.instance)) return false;
+  // The history also keeps reports that moved nothing: the question is its last info_requested.
+  auto asked = std::find_if(request.history.rbegin(), request.history.rend(),
+                            [](const store::HistoryEntry& h) { return h.state == "info_requested"; });
+  return asked != request.history.rend() && asked->source != "dispatch";
+}
+
+Json case_view(const store::CaseRecord& record, int64_t now_ms, const Routing& routing) {
   Json requests = Json::array();
   for (const auto& r : record.requests) {
     Json history = Json::array();
@@ -53,6 +63,7 @@ Json case_view(const store::CaseRecord& record, int64_t now_ms) {
                         {"deadline", text_or_null(r.deadline)},
                         {"overdue", is_overdue(r, now_ms)},
                         {"retrying", r.retrying},
+                        {"can_answer", can_answer(r, routing)},
                         {"message", text_or_null(r.message)},
                         {"history", std::move(history)}});
   }

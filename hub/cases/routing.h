@@ -17,6 +17,7 @@ struct Route {
   std::string instance;
   std::string agency;
   nlohmann::json deadline;  // see deadline.h
+  bool takes_answers = false;  // its connector carries a référent's answer (capability "answer")
 };
 
 // A need may be served by several instances in one department: a request for it goes to each.
@@ -34,6 +35,14 @@ class Routing {
     return it == routes_.end() ? none : it->second;
   }
   bool has_department(const std::string& department) const { return departments_.count(department) > 0; }
+  bool takes_answers(const std::string& instance) const {
+    for (const auto& [key, routes] : routes_) {
+      for (const auto& route : routes) {
+        if (route.instance == instance) return route.takes_answers;
+      }
+    }
+    return false;
+  }
 
  private:
   std::set<std::string> departments_;

@@ -49,6 +49,7 @@ bool is_rest(const connectors::Manifest& m) { return m.channel == "rest"; }
 bool is_email(const connectors::Manifest& m) { return m.channel == "email"; }
 bool always(const connectors::Manifest&) { return true; }
 bool polls(const connectors::Manifest& m) { return m.capabilities.count("poll") > 0; }
+bool answers(const connectors::Manifest& m) { return m.capabilities.count("answer") > 0; }
 
 Case base_case(const Subject& subject) {
   std::mt19937_64 random(1);
@@ -410,6 +411,45 @@ Failures check_mail_refusals(const Subject& subject) {
   return failures;
 }
 
+// ---- answer --------------------------------------------------------------------------------------
+
+// The référent's answer reaches the agency, with its own key (a retry of it is recognised, and it is
+// never taken for the request itself), and the agency taking it is a success.
+Failures check_answer(const Subject& subject) {
+  constexpr const char* kAnswerKey = "k_conformance-0001-answer-1795000000000";
+  constexpr const char* kText = "Réponse de conformité : pièce jointe au dossier";
+  Failures failures;
+  Json dispatch = projected_dispatch(subject.manifest(), base_case(subject), kKey);
+  dispatch["agency_reference"] = "CONF-REF-1";
+  dispatch["answer"] = {{"text", kText}, {"idempotency_key", kAnswerKey}};
+  AgencyHost host(everything_answered());
+  Session session(subject, host.table());
+  Answer outcome = session.call("answer", dispatch);
+  if (!outcome.ok() || (outcome.result() != "sent" && outcome.result() != "acknowledged")) {
+    failures.push_back("an answer the agency took gave " + describe(outcome) + ", expected sent or acknowledged");
+  }
+  bool text_sent = false, key_sent = false;
+  for (const Json& request : host.requests()) {
+    std::string sent = request.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (sent.find(kAnswerKey) != std::string::npos) key_sent = true;
+    if (sent.find(kText) != std::string::npos) text_sent = true;  // no character of it is escaped in JSON
+    Json headers = request.value("headers", Json::object());
+    for (const auto& [name, value] : headers.items()) {
+      if (lower(name) == "idempotency-key" && value != kAnswerKey) {
+        failures.push_back("the answer was sent with another Idempotency-Key than the answer's");
+      }
+    }
+  }
+  for (const Json& mail : host.mails()) {
+    if (mail.value("idempotency_key", std::string()) == kAnswerKey) key_sent = true;
+    else failures.push_back("the answer was mailed without the answer's idempotency key");
+    if (mail.value("text", std::string()).find(kText) != std::string::npos) text_sent = true;
+  }
+  if (!text_sent) failures.push_back("the answer's text never reached the agency");
+  if (!key_sent) failures.push_back("the answer's idempotency key never reached the agency");
+  return failures;
+}
+
 // ---- poll ----------------------------------------------------------------------------------------
 
 Failures check_poll_cursor(const Subject& subject) {
@@ -460,6 +500,7 @@ const std::vector<Check>& checks() {
       {"mail_refusals", "a mail refused for now is retried, for good is a configuration error", is_email,
        check_mail_refusals},
       {"poll_cursor", "a poll resumes from the cursor it returned", polls, check_poll_cursor},
+      {"answer", "the référent's answer reaches the agency under its own idempotency key", answers, check_answer},
   };
   return all;
 }

@@ -69,6 +69,7 @@ class Instance {
   Json render(const Json& dispatch) const { return call("render", dispatch); }
   Json deliver(const Json& dispatch) const { return call("deliver", dispatch); }
   Json withdraw(const Json& dispatch) const { return call("withdraw", dispatch); }
+  Json answer(const Json& dispatch) const { return call("answer", dispatch); }
   Json poll(const Json& query) const { return call("poll", query); }
   Json on_inbound(const Json& request) const { return call("on_inbound", request); }
   Json on_email(const Json& email) const { return call("on_email", email); }

@@ -14,8 +14,8 @@ namespace {
 
 constexpr std::array<std::string_view, 5> kNeedKinds = {"allowance", "employment", "housing",
                                                         "childcare", "psych_support"};
-constexpr std::array<std::string_view, 6> kCapabilities = {"render",     "deliver",   "withdraw",
-                                                           "poll",       "on_inbound", "on_email"};
+constexpr std::array<std::string_view, 7> kCapabilities = {"render", "deliver",    "withdraw", "answer",
+                                                           "poll",   "on_inbound", "on_email"};
 
 // Reads one manifest, naming `file` in every error.
 class Reader {

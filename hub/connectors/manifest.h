@@ -29,7 +29,7 @@ using Json = nlohmann::json;
 // The kinds of need a request can be about: allowance employment housing childcare psych_support.
 bool is_need_kind(std::string_view kind);
 
-// The operations a manifest may declare: render deliver withdraw poll on_inbound on_email.
+// The operations a manifest may declare: render deliver withdraw answer poll on_inbound on_email.
 bool is_capability(std::string_view name);
 
 struct Manifest {
@@ -39,7 +39,7 @@ struct Manifest {
   std::set<std::string> person_fields, situation_fields;
   bool shared_with_household = false;
   bool fields_from_instance = false;
-  std::set<std::string> capabilities;  // render, deliver, withdraw, poll, on_inbound, on_email
+  std::set<std::string> capabilities;  // render, deliver, withdraw, answer, poll, on_inbound, on_email
   Json settings_schema, example_settings;
 
   // Throws ConfigError naming the field (and `file`, when given) that is missing or malformed.

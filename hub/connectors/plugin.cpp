@@ -19,8 +19,9 @@ namespace {
 
 constexpr unsigned char kNativeElfClass = __ELF_NATIVE_CLASS == 64 ? ELFCLASS64 : ELFCLASS32;
 
-// Every field of a 1.0 table; a shorter table cannot be used.
-constexpr std::size_t kMinimumTableSize = sizeof(guichet_connector_v1);
+// Every field of a 1.0 table; a shorter table cannot be used. Fields appended since (1.1: answer)
+// are read only when the table's struct_size covers them.
+constexpr std::size_t kMinimumTableSize = offsetof(guichet_connector_v1, answer);
 
 const guichet_connector_v1* check_table(const guichet_connector_v1* table, const Manifest& manifest) {
   if (!table) throw PluginRejected("entry returned no table for ABI major " + std::to_string(GUICHET_ABI_MAJOR));
@@ -156,6 +157,9 @@ Plugin::Operation Plugin::operation(std::string_view capability) const {
   if (capability == "poll") return table_->poll;
   if (capability == "on_inbound") return table_->on_inbound;
   if (capability == "on_email") return table_->on_email;
+  if (capability == "answer" && table_->struct_size >= offsetof(guichet_connector_v1, answer) + sizeof(table_->answer)) {
+    return table_->answer;
+  }
   return nullptr;
 }
 

@@ -3,7 +3,7 @@
 namespace guichet::dispatch {
 
 DispatchMessage build_dispatch(const store::Delivery& delivery, const store::PersonRecord& person,
-                               const privacy::FieldPolicy& policy) {
+                               const privacy::FieldPolicy& policy, const std::optional<std::string>& answer) {
   using Json = nlohmann::json;
   Json stored_person = Json::parse(person.person_json, nullptr, false);
   Json stored_situation = Json::parse(person.situation_json, nullptr, false);
@@ -24,6 +24,7 @@ DispatchMessage build_dispatch(const store::Delivery& delivery, const store::Per
                {"situation", std::move(projection.situation)}};
   if (!r.agency_reference.empty()) message["agency_reference"] = r.agency_reference;
   if (delivery.operation == "withdraw") message["reason"] = delivery.reason;
+  if (answer) message["answer"] = {{"text", *answer}, {"idempotency_key", delivery.idempotency_key}};
   return {std::move(message), std::move(projection.disclosed)};
 }
 

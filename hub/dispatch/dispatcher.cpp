@@ -3,6 +3,7 @@
 #include "hub/connectors/errors.h"
 #include "hub/dispatch/dispatch_message.h"
 #include "hub/dispatch/outcome.h"
+#include "hub/domain/request_state.h"
 
 #include <Poco/Logger.h>
 
@@ -194,6 +195,20 @@ Dispatcher::Turn Dispatcher::process(const store::Delivery& d, std::mt19937_64& 
     note.message = "retrait à signaler à l'agence directement : pas de retrait en ligne";
     return {store::Settlement::done(d, note), "", 0};
   }
+  std::optional<std::string> answer;
+  if (d.operation == "answer") {
+    auto state = parse_request_state(d.request.state);
+    // Withdrawn or settled meanwhile: the agency no longer waits for it.
+    if (!state || is_terminal(*state)) return {store::Settlement::done(d, {}), "", 0};
+    if (!instance->has_capability("answer")) {
+      store::Transition back;
+      back.entries.push_back({"info_requested", format_time(clock_()), "dispatch", ""});
+      back.message = "réponse à transmettre à l'organisme directement : pas de réponse en ligne";
+      return {store::Settlement::done(d, back), "", 0};
+    }
+    answer = vault_.open_text(d.request.case_id, d.reason, privacy::answer_context(d.idempotency_key));
+    if (!answer) return {store::Settlement::done(d, {}), "", 0};  // the case was erased meanwhile
+  }
 
   CircuitBreaker& breaker = breaker_for(name);
   if (!breaker.allow(clock_())) {
@@ -204,12 +219,13 @@ Dispatcher::Turn Dispatcher::process(const store::Delivery& d, std::mt19937_64& 
     return {store::Settlement::due_again(d, waiting, breaker.retry_at_ms(clock_()), false), "", 0};
   }
 
-  DispatchMessage message = build_dispatch(d, *person, policy_of(*instance));
+  DispatchMessage message = build_dispatch(d, *person, policy_of(*instance), answer);
   auto started = std::chrono::steady_clock::now();
   Decision decision;
   const RetryPolicy& policy = retry_policy(name);
   try {
     nlohmann::json outcome = d.operation == "withdraw" ? instance->withdraw(message.json)
+                             : d.operation == "answer" ? instance->answer(message.json)
                                                        : instance->deliver(message.json);
     decision = decide(d, outcome, clock_(), policy, random);
   } catch (const connectors::HostCrashed& e) {

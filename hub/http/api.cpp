@@ -173,6 +173,10 @@ Response Api::cases(const Request& request, const std::vector<std::string>& part
     d_.cases.retry(who, case_id, parts[4]);
     return Response::json(202, {{"status", "accepted"}});
   }
+  if (parts.size() == 6 && action == "requests" && parts[5] == "answer") {
+    d_.cases.answer(who, case_id, parts[4], parse_json_body(request.body));
+    return Response::json(202, {{"status", "accepted"}});
+  }
   if (parts.size() == 6 && action == "requests" && parts[5] == "withdraw") {
     Json body = request.body.empty() ? Json::object() : parse_json_body(request.body);
     d_.cases.withdraw(who, case_id, parts[4], body);

@@ -13,7 +13,7 @@ namespace {
 using Json = nlohmann::json;
 
 // The idempotency key inside a Message-ID the hub wrote ("<key@domain>"); a withdrawal's key is
-// its delivery's plus "-withdraw".
+// its delivery's plus "-withdraw", an answer's its delivery's plus "-answer-<ms>".
 std::string delivery_key_of(const std::string& message_id) {
   if (message_id.size() < 3 || message_id.front() != '<') return {};
   std::string key = message_id.substr(1, message_id.find('@') == std::string::npos ? std::string::npos
@@ -21,6 +21,10 @@ std::string delivery_key_of(const std::string& message_id) {
   constexpr std::string_view kWithdraw = "-withdraw";
   if (key.size() > kWithdraw.size() && key.compare(key.size() - kWithdraw.size(), kWithdraw.size(), kWithdraw) == 0) {
     key.resize(key.size() - kWithdraw.size());
+  }
+  if (auto answer = key.rfind("-answer-"); answer != std::string::npos && answer > 0 &&
+      key.find_first_not_of("0123456789", answer + 8) == std::string::npos && key.size() > answer + 8) {
+    key.resize(answer);
   }
   return key;
 }

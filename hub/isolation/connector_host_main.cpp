@@ -8,7 +8,7 @@
 // plugin's own output is sent to stderr, which the hub keeps as its log.
 //
 //   host → hub  {"ready":{"id","version","pid"}}                      once, after loading
-//   hub → host  {"id":N,"op":"create|render|deliver|withdraw|poll|on_inbound|on_email","input":{..}}
+//   hub → host  {"id":N,"op":"create|render|deliver|withdraw|answer|poll|on_inbound|on_email","input":{..}}
 //   host → hub  {"id":N,"status":0,"output":{..}}                      status: a guichet_status
 //   host → hub  {"id":M,"host":"http|send_mail|secret|now","input":..} a host service call ...
 //   hub → host  {"id":M,"status":0,"output":..}                        ... and its answer

@@ -10,6 +10,7 @@
 #include "hub/store/records.h"
 
 #include <optional>
+#include <string>
 
 namespace guichet::privacy {
 
@@ -38,6 +39,10 @@ class Vault {
  private:
   KeyStore& keys_;
 };
+
+// The context a référent's answer to an agency is sealed under (seal_for_case): its idempotency
+// key, so that one sealed answer cannot be passed off as another.
+inline std::string answer_context(const std::string& idempotency_key) { return "answer:" + idempotency_key; }
 
 }  // namespace guichet::privacy
 

@@ -94,10 +94,10 @@ struct IdempotencyEntry {
 // One outbox row claimed by a dispatch worker, with what the worker needs to act on it.
 struct Delivery {
   int64_t outbox_id = 0;
-  std::string operation;  // deliver, withdraw
+  std::string operation;  // deliver, withdraw, answer
   int attempts = 0;       // including this one: counted when claimed, so a crash still counts
   std::string idempotency_key;
-  std::string reason;     // withdraw only
+  std::string reason;     // withdraw: the référent's reason; answer: the answer, sealed with the case's key
   RequestRecord request;
   std::string case_owner;
   std::string department;

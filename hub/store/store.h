@@ -55,6 +55,11 @@ class Store {
   // Référent actions. Each returns false when the request's state does not allow it.
   // retry_request: from failed, or from info_requested once the référent has the answer.
   virtual bool retry_request(const std::string& request_id, const std::string& at, const std::string& actor) = 0;
+  // answer_request: from info_requested. Queues the référent's answer for the agency under its
+  // own idempotency key (`sealed`: sealed with the case's key, for erasure holds) and puts the
+  // request back in_review, where the agency's answer to it will move it.
+  virtual bool answer_request(const std::string& request_id, const std::string& key, const std::string& sealed,
+                              const std::string& at, const std::string& actor) = 0;
   // Withdraws at once when the agency never received the request; otherwise queues a withdrawal.
   virtual bool withdraw_request(const std::string& request_id, const std::string& at,
                                 const std::string& reason, const std::string& source, const std::string& actor) = 0;

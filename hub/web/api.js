@@ -51,6 +51,9 @@ export const addNeeds = (caseId, needs, consent) => call('POST', `${casePath(cas
 
 export const retryRequest = (caseId, requestId) => call('POST', `${requestPath(caseId, requestId)}/retry`, { body: {} });
 
+export const answerRequest = (caseId, requestId, text) =>
+  call('POST', `${requestPath(caseId, requestId)}/answer`, { body: { text } });
+
 export const withdrawRequest = (caseId, requestId, reason) =>
   call('POST', `${requestPath(caseId, requestId)}/withdraw`, { body: { reason } });
 

@@ -72,6 +72,8 @@ const MESSAGES = {
   'must be a référent id of 1 to 200 characters': "indiquez l'identifiant de la ou du collègue (200 caractères au plus)",
   'must not hold control characters': 'contient des caractères non autorisés',
   "is the case's owner": 'vous êtes déjà la ou le référent de ce dossier',
+  'must be a text of 1 to 4000 characters, without control characters other than line breaks':
+    'écrivez une réponse de 4 000 caractères au plus',
 };
 
 // Delivery failures name the agency and its HTTP answer (sdk classify_http_failure).

@@ -13,7 +13,9 @@ namespace {
 CaseLifecycle lifecycle() {
   return {{{"recue", ""}, {"en_cours", ""}, {"acceptee", ""}},
           {{"recue", ""}, {"en_cours", ""}, {"refusee", "Plus de place disponible dans nos hébergements"}},
-          "annulee"};
+          "annulee",
+          {},
+          {}};
 }
 
 std::string id_for(int sequence) {

@@ -17,7 +17,11 @@ CaseLifecycle lifecycle() {
           {{"recue", ""},
            {"en_instruction", ""},
            {"refusee", "Les conditions d'attribution de l'aide ne sont pas remplies"}},
-          "retiree"};
+          "retiree",
+          {{"recue", ""},
+           {"en_instruction", ""},
+           {"piece_manquante", "Merci de transmettre la date et le numéro du récépissé du signalement au procureur"}},
+          {{"en_instruction", ""}, {"accordee", ""}}};
 }
 
 // CAF references carry the département of the contact address ("95" for 95300, "971" overseas);
@@ -57,6 +61,8 @@ CafSimulator::CafSimulator(const CafSettings& settings)
             [this](const Request& request) { return status(request); });
   rest_.add("POST", "/api/v1/demandes/{reference}/retrait", Guard::idempotent,
             [this](const Request& request) { return withdraw(request); });
+  rest_.add("POST", "/api/v1/demandes/{reference}/complements", Guard::idempotent,
+            [this](const Request& request) { return complete(request); });
 }
 
 CafSimulator::~CafSimulator() { stop(); }
@@ -78,9 +84,11 @@ Response CafSimulator::create(const Request& request) {
     if (is_missing(request.json, field)) return invalid_field(field);
   }
   const std::string department = department_of(request.json);
+  // A report to the prosecutor alone does not say when the victim complained: the CAF asks.
+  const bool ask = text_at(request.json, "justificatif.type") == "signalement_procureur";
   const std::string reference = demandes_.open(
       [&](int sequence) { return reference_for(department, sequence); },
-      text_at(request.json, "referenceExterne"));
+      text_at(request.json, "referenceExterne"), ask);
   log_line(rest_.agency(), "demande " + reference + " recue");
   return Response::json(201, Json{{"reference", reference}, {"statut", "recue"}});
 }
@@ -99,6 +107,16 @@ Response CafSimulator::withdraw(const Request& request) {
       demandes_.withdraw(request.param("reference"), text_at(request.json, "motif"), now_ms());
   if (!demande) return not_found();
   log_line(rest_.agency(), "demande " + demande->id + " retiree");
+  return Response::json(200, Json{{"reference", demande->id}, {"statut", demande->state.state.status}});
+}
+
+Response CafSimulator::complete(const Request& request) {
+  if (is_missing(request.json, "texte") || !request.json["texte"].is_string()) return invalid_field("texte");
+  const auto taken = demandes_.answer(request.param("reference"), now_ms());
+  if (!taken) return not_found();
+  if (!*taken) return Response::error(409, "aucune_piece_attendue");
+  log_line(rest_.agency(), "demande " + request.param("reference") + " complement recu");
+  const auto demande = demandes_.find(request.param("reference"), now_ms());
   return Response::json(200, Json{{"reference", demande->id}, {"statut", demande->state.state.status}});
 }
 

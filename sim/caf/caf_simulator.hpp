@@ -1,5 +1,5 @@
-// The CAF: OAuth2 token endpoint, AUU requests ("demandes") with status and withdrawal, and signed
-// webhooks on every state change. Protocol: docs/agencies.md, section "CAF".
+// The CAF: OAuth2 token endpoint, AUU requests ("demandes") with status, withdrawal and the answer
+// to a missing piece ("complements"), and signed webhooks on every state change. Protocol: docs/agencies.md, section "CAF".
 #ifndef GUICHET_SIM_CAF_CAF_SIMULATOR_HPP
 #define GUICHET_SIM_CAF_CAF_SIMULATOR_HPP
 
@@ -38,6 +38,8 @@ class CafSimulator : public Simulator {
   Response create(const Request& request);
   Response status(const Request& request) const;
   Response withdraw(const Request& request);
+  // The référent's answer to piece_manquante: the demande goes back to en_instruction.
+  Response complete(const Request& request);
   void notify_changes();
 
   const CafSettings settings_;

@@ -8,11 +8,13 @@ CaseStore::CaseStore(StateClock clock, CaseLifecycle lifecycle)
     : clock_(clock), lifecycle_(std::move(lifecycle)) {}
 
 std::string CaseStore::open(const std::function<std::string(int)>& make_id,
-                            std::string external_reference) {
+                            std::string external_reference, bool ask_question) {
   std::lock_guard lock(mutex_);
   const int sequence = ++opened_;
+  const bool questioned = ask_question && !lifecycle_.questioned.empty();
   Case record{make_id(sequence), std::move(external_reference),
-              {sequence % 5 == 0 ? lifecycle_.refused : lifecycle_.accepted, now_ms(), std::nullopt}};
+              {questioned ? lifecycle_.questioned : sequence % 5 == 0 ? lifecycle_.refused : lifecycle_.accepted,
+               now_ms(), std::nullopt, std::nullopt, {}}};
   const std::string id = record.id;
   cases_.emplace(id, std::move(record));
   return id;
@@ -33,6 +35,19 @@ std::optional<CaseView> CaseStore::withdraw(const std::string& id, const std::st
   Track& track = it->second.track;
   if (!track.withdrawal) track.withdrawal = Transition{{lifecycle_.withdrawn, motif}, now};
   return CaseView{id, it->second.external_reference, clock_.current(track, now)};
+}
+
+std::optional<bool> CaseStore::answer(const std::string& id, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  auto it = cases_.find(id);
+  if (it == cases_.end()) return std::nullopt;
+  Track& track = it->second.track;
+  const bool waiting = !lifecycle_.questioned.empty() && track.path == lifecycle_.questioned && !track.answered &&
+                       clock_.current(track, now).state.status == lifecycle_.questioned.back().status;
+  if (!waiting) return false;
+  track.answered = now;
+  track.after_answer = lifecycle_.after_answer;
+  return true;
 }
 
 std::vector<CaseView> CaseStore::changed_since(TimePoint cursor, TimePoint now,

@@ -1,5 +1,6 @@
 // The requests ("cases") an agency received and where each stands: ids from a sequence, one state
-// further every clock step, every 5th case ending refused, and withdrawal by the sender.
+// further every clock step, every 5th case ending refused unless the agency has a question (then
+// it stops there until the sender answers it), and withdrawal by the sender.
 //
 // Thread-safety: all methods may be called concurrently.
 #ifndef GUICHET_SIM_COMMON_CASE_STORE_HPP
@@ -21,6 +22,8 @@ struct CaseLifecycle {
   std::vector<State> accepted;  // the path of most cases
   std::vector<State> refused;   // the path of every 5th case
   std::string withdrawn;        // the status a withdrawal ends in
+  std::vector<State> questioned;    // ends in the question; empty when the agency never asks
+  std::vector<State> after_answer;  // the path once the question is answered
 };
 
 struct CaseView {
@@ -34,13 +37,19 @@ class CaseStore {
   CaseStore(StateClock clock, CaseLifecycle lifecycle);
 
   // Opens a case and returns its id, made by `make_id` from the case's sequence number (1, 2, ...).
-  std::string open(const std::function<std::string(int)>& make_id, std::string external_reference);
+  // With `ask_question`, it takes the lifecycle's questioned path.
+  std::string open(const std::function<std::string(int)>& make_id, std::string external_reference,
+                   bool ask_question = false);
 
   std::optional<CaseView> find(const std::string& id, TimePoint now) const;
 
   // Ends the case in the withdrawn status; withdrawing it again changes nothing. Empty when the id
   // is unknown.
   std::optional<CaseView> withdraw(const std::string& id, const std::string& motif, TimePoint now);
+
+  // Takes the sender's answer to the question the case waits at. Empty when the id is unknown;
+  // false when the case waits for no answer (not questioned, not there yet, answered, withdrawn).
+  std::optional<bool> answer(const std::string& id, TimePoint now);
 
   // Cases whose last change is strictly after `cursor`, oldest change first, at most `limit`.
   std::vector<CaseView> changed_since(TimePoint cursor, TimePoint now, std::size_t limit) const;

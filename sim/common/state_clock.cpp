@@ -4,10 +4,16 @@ namespace guichet::sim {
 
 std::vector<Transition> StateClock::history(const Track& track, TimePoint now) const {
   std::vector<Transition> steps{{track.path.front(), track.created}};
-  for (std::size_t i = 1; i < track.path.size(); ++i) {
-    const TimePoint at = track.created + step_ * static_cast<long>(i);
-    if (at > now || (track.withdrawal && at > track.withdrawal->at)) break;
-    steps.push_back({track.path[i], at});
+  auto walk = [&](const std::vector<State>& path, std::size_t first, TimePoint start) {
+    for (std::size_t i = first; i < path.size(); ++i) {
+      const TimePoint at = start + step_ * static_cast<long>(i);
+      if (at > now || (track.withdrawal && at > track.withdrawal->at)) return;
+      steps.push_back({path[i], at});
+    }
+  };
+  walk(track.path, 1, track.created);
+  if (track.answered && steps.back().state.status == track.path.back().status) {
+    walk(track.after_answer, 0, *track.answered);
   }
   if (track.withdrawal && track.withdrawal->at <= now) steps.push_back(*track.withdrawal);
   return steps;

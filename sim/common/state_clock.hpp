@@ -1,6 +1,8 @@
 // Where a request stands on its path of states. A request moves one state further every `step`
 // after its creation, so its whole history follows from its creation time: nothing needs to tick
-// for GET or polling answers to be right. A withdrawal ends the path at once.
+// for GET or polling answers to be right. A path ending in a question waits there until the
+// question is answered; the path after the answer runs from the time of the answer the same way.
+// A withdrawal ends the path at once.
 #ifndef GUICHET_SIM_COMMON_STATE_CLOCK_HPP
 #define GUICHET_SIM_COMMON_STATE_CLOCK_HPP
 
@@ -16,6 +18,8 @@ namespace guichet::sim {
 struct State {
   std::string status;
   std::string motif;  // empty when the state has none
+
+  bool operator==(const State&) const = default;
 };
 
 struct Transition {
@@ -28,6 +32,8 @@ struct Track {
   std::vector<State> path;  // never empty; path[0] is the state at creation
   TimePoint created;
   std::optional<Transition> withdrawal;
+  std::optional<TimePoint> answered;  // when the question ending `path` was answered
+  std::vector<State> after_answer;    // the path from then on; after_answer[0] at `answered`
 };
 
 class StateClock {

@@ -38,7 +38,7 @@ DossierView DossierStore::open(int demarche) {
   const int number = kFirstNumber + sequence - 1;
   Dossier& dossier = dossiers_[number];
   dossier.demarche = demarche;
-  dossier.track = {path_for(sequence), now_ms(), std::nullopt};
+  dossier.track = {path_for(sequence), now_ms(), std::nullopt, std::nullopt, {}};
   return {number, demarche, technical_id(number), clock_.current(dossier.track, dossier.track.created)};
 }
 

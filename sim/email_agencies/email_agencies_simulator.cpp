@@ -76,12 +76,16 @@ bool is_withdrawal(const std::string& subject) {
   return subject.find("Retrait de la demande") != std::string::npos;
 }
 
+bool is_answer(const std::string& subject) {
+  return subject.find("Réponse à votre demande d'information") != std::string::npos;
+}
+
 std::string domain_of(const std::string& address) { return address.substr(address.find('@') + 1); }
 
 }  // namespace
 
 EmailAgenciesSimulator::EmailAgenciesSimulator(EmailAgenciesSettings settings) : settings_(std::move(settings)) {
-  for (const auto& account : settings_.accounts) agencies_.push_back(Agency{account, account.first_sequence - 1, {}, {}});
+  for (const auto& account : settings_.accounts) agencies_.push_back(Agency{account, account.first_sequence - 1, {}, {}, {}});
 }
 
 EmailAgenciesSimulator::~EmailAgenciesSimulator() { stop(); }
@@ -116,9 +120,9 @@ void EmailAgenciesSimulator::read_mailbox(Agency& agency) {
       session.retrieveMessage(info.id, raw);
       Headers headers = read_headers(raw.str());
       std::string reply_to = bare_address(headers.reply_to.empty() ? headers.from : headers.reply_to);
-      bool answered = is_withdrawal(headers.subject)
-                          ? answer_withdrawal(agency, headers.message_id, headers.subject, reply_to)
-                          : answer_request(agency, headers.message_id, headers.subject, reply_to);
+      bool answered = is_withdrawal(headers.subject) ? answer_withdrawal(agency, headers.message_id, headers.subject, reply_to)
+                      : is_answer(headers.subject)   ? take_answer(agency, headers.message_id, headers.subject)
+                                                     : answer_request(agency, headers.message_id, headers.subject, reply_to);
       if (answered) session.deleteMessage(info.id);
     }
     session.close();  // QUIT: the deletions take effect
@@ -169,13 +173,28 @@ bool EmailAgenciesSimulator::answer_withdrawal(Agency& agency, const std::string
   return sent;
 }
 
+bool EmailAgenciesSimulator::take_answer(Agency& agency, const std::string& message_id, const std::string& subject) {
+  if (agency.answers[message_id]) return true;  // a resent copy
+  std::string correlation = correlation_of(subject);
+  for (auto& [id, request] : agency.requests) {
+    if (correlation.empty() || request.correlation != correlation || request.answered) continue;
+    if (decision_for(request.sequence) != Decision::question || !request.decided) continue;
+    request.answered = true;
+    request.decided = false;
+    request.decision_due = std::chrono::steady_clock::now() + settings_.step;
+    log_line(kSource, "request " + request.reference + " answer taken message-id=" + message_id);
+  }
+  agency.answers[message_id] = true;
+  return true;
+}
+
 void EmailAgenciesSimulator::send_due_decisions(Agency& agency) {
   auto now = std::chrono::steady_clock::now();
   for (auto& [id, request] : agency.requests) {
     if (!request.acknowledged || request.decided || request.decision_due > now) continue;
-    Decision decision = decision_for(request.sequence);
+    Decision decision = request.answered ? Decision::accepted : decision_for(request.sequence);
     request.decided = send(agency, request.reply_to, request.subject, request.message_id,
-                           "decision-" + request.reference,
+                           (request.answered ? "decision-after-answer-" : "decision-") + request.reference,
                            decision_text(agency.account.kind, decision, request.reference));
     if (request.decided) {
       log_line(kSource, "request " + request.reference + " answered: " + decision_name(decision));

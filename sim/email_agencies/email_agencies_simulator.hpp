@@ -2,7 +2,7 @@
 // association as people reading their mailbox. Every poll period it logs in to each agency's
 // mailbox over POP3, answers each new request by SMTP to its Reply-To (an acknowledgement with the
 // agency's reference at once, the decision a step later; see replies.hpp), and deletes what it
-// has answered. A resent copy of a request (same Message-ID) is deleted without a second answer.
+// has answered. A référent's answer to a question is decided again a step later: accepted. A resent copy of a request (same Message-ID) is deleted without a second answer.
 // Logs carry references and Message-IDs only. A mail server or POP3 server that is down is retried
 // at the next poll; nothing answered is lost.
 #ifndef GUICHET_SIM_EMAIL_AGENCIES_EMAIL_AGENCIES_SIMULATOR_HPP
@@ -49,6 +49,7 @@ class EmailAgenciesSimulator : public Simulator {
     std::string reply_to, subject, message_id;
     bool acknowledged = false;
     bool decided = false;     // decision sent, or no longer due (withdrawn)
+    bool answered = false;    // the référent answered the agency's question: the next decision accepts
     std::chrono::steady_clock::time_point decision_due;
   };
   struct Agency {
@@ -56,6 +57,7 @@ class EmailAgenciesSimulator : public Simulator {
     int last_sequence = 0;
     std::map<std::string, Request> requests;  // by Message-ID
     std::map<std::string, bool> withdrawals;  // by Message-ID: acknowledged
+    std::map<std::string, bool> answers;      // by Message-ID: taken
   };
 
   void tick();
@@ -63,6 +65,8 @@ class EmailAgenciesSimulator : public Simulator {
   // Whether the mail with these headers is answered (so it may be deleted).
   bool answer_request(Agency& agency, const std::string& message_id, const std::string& subject,
                       const std::string& reply_to);
+  // The référent's answer to a question: the request is decided again, a step later, and accepted.
+  bool take_answer(Agency& agency, const std::string& message_id, const std::string& subject);
   bool answer_withdrawal(Agency& agency, const std::string& message_id, const std::string& subject,
                          const std::string& reply_to);
   void send_due_decisions(Agency& agency);

@@ -20,7 +20,9 @@ CaseLifecycle lifecycle() {
           {{"TRANSMISE", ""},
            {"EN_COURS", ""},
            {"REFUSEE", "L'usager est déjà accompagné par un autre organisme"}},
-          "ANNULEE"};
+          "ANNULEE",
+          {},
+          {}};
 }
 
 std::string orientation_id_for(int sequence) {

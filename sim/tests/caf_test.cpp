@@ -243,6 +243,38 @@ TEST_F(CafTest, WithdrawsDemande) {
   EXPECT_EQ(client_->get("/_received").json()["effects"], 2);
 }
 
+// A report to the prosecutor gets a question, which waits for the answer however long; answered,
+// the demande goes on from then.
+TEST_F(CafTest, AMissingPieceWaitsForTheAnswerThenTheDemandeGoesOn) {
+  run(settings(100ms));
+  ASSERT_EQ(submit("k-1", demande("r_1")).status, 201);
+  nlohmann::json reported = demande("r_2");
+  reported["justificatif"]["type"] = "signalement_procureur";
+  ASSERT_EQ(submit("k-2", reported).status, 201);
+  const auto early = client_->post("/api/v1/demandes/AUU-95-000002/complements", R"({"texte":"x"})", auth_with_key("c-0"));
+  EXPECT_EQ(early.status, 409);  // not asked yet
+  std::this_thread::sleep_for(450ms);
+  EXPECT_EQ(status_of("AUU-95-000001")["statut"], "accordee");
+  const auto waiting = status_of("AUU-95-000002");
+  EXPECT_EQ(waiting["statut"], "piece_manquante");
+  EXPECT_FALSE(waiting["motif"].get<std::string>().empty());
+
+  EXPECT_EQ(client_->post("/api/v1/demandes/AUU-95-000002/complements", R"({})", auth_with_key("c-1")).status, 400);
+  EXPECT_EQ(client_->post("/api/v1/demandes/AUU-95-000001/complements", R"({"texte":"x"})", auth_with_key("c-2")).status, 409);
+  EXPECT_EQ(client_->post("/api/v1/demandes/AUU-95-999999/complements", R"({"texte":"x"})", auth_with_key("c-3")).status, 404);
+  const auto answered = client_->post("/api/v1/demandes/AUU-95-000002/complements",
+                                      R"({"texte":"plainte du 3 novembre"})", auth_with_key("c-4"));
+  EXPECT_EQ(answered.status, 200);
+  EXPECT_EQ(answered.json()["statut"], "en_instruction");
+  // The same answer again (a retry) replays; another is refused: nothing is awaited any more.
+  EXPECT_EQ(client_->post("/api/v1/demandes/AUU-95-000002/complements", R"({"texte":"plainte du 3 novembre"})",
+                          auth_with_key("c-4")).status, 200);
+  EXPECT_EQ(client_->post("/api/v1/demandes/AUU-95-000002/complements", R"({"texte":"autre"})", auth_with_key("c-5")).status,
+            409);
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(status_of("AUU-95-000002")["statut"], "accordee");
+}
+
 TEST_F(CafTest, SendsSignedWebhookOnEveryStateChange) {
   testing::WebhookReceiver receiver;
   CafSettings with_webhook = settings(100ms);

@@ -36,7 +36,7 @@ TEST(TimeFormat, RoundTripsAtMillisecondPrecision) {
 TEST(StateClock, StepsAndStopsAtWithdrawal) {
   const StateClock clock(100ms);
   const TimePoint t0 = now_ms();
-  Track track{{{"a", ""}, {"b", ""}, {"c", "why"}}, t0, std::nullopt};
+  Track track{{{"a", ""}, {"b", ""}, {"c", "why"}}, t0, std::nullopt, std::nullopt, {}};
   EXPECT_EQ(clock.current(track, t0 + 99ms).state.status, "a");
   EXPECT_EQ(clock.current(track, t0 + 100ms).state.status, "b");
   EXPECT_EQ(clock.current(track, t0 + 100ms).at, t0 + 100ms);

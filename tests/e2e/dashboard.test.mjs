@@ -35,14 +35,14 @@ async function open(hashPath) {
 const daysAgo = (days) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 
 // Fills the form the way a référent would; consent is ticked need by need.
-async function fillCase({ nir = '290049501812345', needs }) {
+async function fillCase({ nir = '290049501812345', needs, proof = 'complaint' }) {
   await open('#/nouvelle-demande');
   await page.fill('[data-field="person.given_names"]', 'Amina');
   await page.fill('[data-field="person.birth_name"]', 'Benali');
   await page.fill('[data-field="person.birth_date"]', '1990-04-12');
   if (nir) await page.fill('[data-field="person.nir"]', nir);
   await page.fill('[data-field="person.phone"]', '+33612345678');
-  await page.selectOption('[data-field="situation.proof.kind"]', 'complaint');
+  await page.selectOption('[data-field="situation.proof.kind"]', proof);
   await page.fill('[data-field="situation.proof.date"]', daysAgo(10));
   await page.selectOption('[data-field="situation.safe_channel"]', 'phone');
   for (const kind of needs) {
@@ -188,6 +188,28 @@ describe('référent dashboard', () => {
     // Either the hub takes the answer, or it says why not: never a silent failure.
     await page.waitForSelector('.feedback .notice');
     await shot('09-question-repondue');
+  });
+
+  test('answers the CAF in writing when it asks for a missing piece', async () => {
+    // A report to the prosecutor does not date the complaint: the simulated CAF asks for it.
+    await fillCase({ needs: ['allowance'], proof: 'prosecutor_report' });
+    await submitAndOpenCase();
+    await waitForState('allowance', ['info_requested'], 60_000);
+    const card = 'article[data-need="allowance"]';
+    assert.match(await page.textContent(`${card} .message`), /récépissé/);
+    // Sent empty, the answer is refused next to its field, before any call.
+    await page.click(`${card} button:has-text("Envoyer la réponse")`);
+    await page.waitForSelector(`${card} .field-error:has-text("Réponse")`);
+    assert.equal(await page.getAttribute(`${card} textarea`, 'aria-invalid'), 'true');
+    await page.fill(`${card} textarea`, 'Signalement du 3 novembre au parquet de Pontoise, récépissé n° 2026-1187.');
+    await shot('09-reponse-ecrite');
+    await page.click(`${card} button:has-text("Envoyer la réponse")`);
+    await page.waitForSelector('.feedback .notice:has-text("réponse envoyée")');
+    // The CAF takes it, examines the demande again, and decides.
+    assert.equal(await waitForState('allowance', ['accepted'], 60_000), 'accepted');
+    const timeline = await page.textContent(`${card} .timeline`);
+    assert.match(timeline, /Information demandée/);
+    await shot('09-reponse-acceptee');
   });
 
   test('freezes a case and unfreezes it', async () => {

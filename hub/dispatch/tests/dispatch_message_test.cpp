@@ -38,5 +38,21 @@ TEST(DispatchMessage, CarriesOnlyTheDeclaredFieldsAndTheDeliveryIdentity) {
   EXPECT_EQ(m.disclosed, (std::vector<std::string>{"person.address", "person.birth_name", "situation.department"}));
 }
 
+TEST(DispatchMessage, AnAnswerCarriesItsTextUnderItsOwnKey) {
+  store::Delivery d;
+  d.operation = "answer";
+  d.idempotency_key = "gch-key-answer-1795000000000";
+  d.reason = "sealed";
+  d.request.id = "r_1";
+  d.request.agency_reference = "AUU-95-000001";
+  privacy::FieldPolicy policy{{}, {}, false};
+
+  DispatchMessage m = build_dispatch(d, {"{}", "{}"}, policy, std::string("Plainte déposée le 3 novembre"));
+  EXPECT_EQ(m.json["agency_reference"], "AUU-95-000001");
+  EXPECT_EQ(m.json["answer"], Json::parse(R"({"text":"Plainte déposée le 3 novembre","idempotency_key":"gch-key-answer-1795000000000"})"));
+  EXPECT_EQ(m.json.dump().find("sealed"), std::string::npos);
+  EXPECT_FALSE(build_dispatch(d, {"{}", "{}"}, policy).json.contains("answer"));
+}
+
 }  // namespace
 }  // namespace guichet::dispatch

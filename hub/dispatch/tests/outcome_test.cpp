@@ -73,5 +73,32 @@ TEST_F(OutcomeTest, WithdrawalsNeverChangeTheState) {
   EXPECT_FALSE(decide_json(R"({"result":"retry"})").done);
 }
 
+TEST_F(OutcomeTest, ATakenAnswerPutsTheRequestBackInReview) {
+  delivery_.operation = "answer";
+  Decision d = decide_json(R"({"result":"acknowledged","agency_reference":"AUU-95-1"})");
+  EXPECT_TRUE(d.done);
+  ASSERT_EQ(d.transition.entries.size(), 1u);
+  EXPECT_EQ(d.transition.entries[0].state, "in_review");
+  EXPECT_EQ(d.transition.message, "");
+  EXPECT_EQ(decide_json(R"({"result":"sent"})").transition.entries.back().state, "in_review");
+  EXPECT_FALSE(decide_json(R"({"result":"retry"})").done);
+}
+
+// A request that failed would offer a retry, which sends the request again, not the answer: the
+// question stays open instead, for the référent to answer again.
+TEST_F(OutcomeTest, AnAnswerNotTakenLeavesTheQuestionOpen) {
+  delivery_.operation = "answer";
+  Decision refused = decide_json(R"({"result":"data_error","message":"CAF answered HTTP 409"})");
+  EXPECT_EQ(refused.transition.entries.back().state, "info_requested");
+  EXPECT_EQ(refused.transition.message, "réponse non transmise : CAF answered HTTP 409");
+  Decision config = decide_json(R"({"result":"config_error","message":"invalid_scope"})");
+  EXPECT_EQ(config.transition.entries.back().state, "info_requested");
+  EXPECT_EQ(config.degrade_instance, "invalid_scope");
+  delivery_.attempts = policy_.max_attempts;
+  EXPECT_EQ(decide_json(R"({"result":"retry","message":"503"})").transition.entries.back().state, "info_requested");
+  EXPECT_EQ(decide_failure(delivery_, "bad input", false, kNow, policy_, random_).transition.entries.back().state,
+            "info_requested");
+}
+
 }  // namespace
 }  // namespace guichet::dispatch

@@ -550,6 +550,26 @@ bool SqliteStore::retry_request(const std::string& request_id, const std::string
   });
 }
 
+bool SqliteStore::answer_request(const std::string& request_id, const std::string& key, const std::string& sealed,
+                                 const std::string& at, const std::string& actor) {
+  return write([&](Session& s) {
+    Statement q(s);
+    q << "SELECT state, case_id FROM requests WHERE id = ?", bind(request_id);
+    q.execute();
+    Rows rows(q);
+    std::string state = rows.size() ? rows.text(0, 0) : "";
+    if (state != "info_requested") return false;
+    insert_outbox(s, request_id, "answer", key, sealed, parse_ms(at));
+    Transition t;
+    t.entries.push_back({"in_review", at, "referent", "réponse du référent"});
+    t.message = "réponse en cours d'envoi à l'organisme";
+    apply_transition(s, request_id, t);
+    // Not the answer: it is the référent's free text.
+    append_audit(s, audit_event(actor, "request.answer", rows.text(0, 1), request_id, {{"from", state}}));
+    return true;
+  });
+}
+
 bool SqliteStore::withdraw_request(const std::string& request_id, const std::string& at,
                                    const std::string& reason, const std::string& source, const std::string& actor) {
   return write([&](Session& s) {

@@ -35,6 +35,8 @@ class SqliteStore final : public Store {
   std::vector<Disclosure> disclosures(const std::string& case_id) override;
   CasePage list_cases(const std::string& referent, int limit, std::optional<int64_t> before_seq) override;
   bool retry_request(const std::string& request_id, const std::string& at, const std::string& actor) override;
+  bool answer_request(const std::string& request_id, const std::string& key, const std::string& sealed,
+                      const std::string& at, const std::string& actor) override;
   bool withdraw_request(const std::string& request_id, const std::string& at,
                         const std::string& reason, const std::string& source, const std::string& actor) override;
   void record_consent(const std::string& case_id, const ConsentEntry& consent) override;

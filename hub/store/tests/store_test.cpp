@@ -299,6 +299,34 @@ TEST_P(StoreTest, RetryOnlyFromFailedAndWithTheSameKey) {
   EXPECT_EQ(store_->find_case("c1")->requests[0].message, "");
 }
 
+TEST_P(StoreTest, AnAnswerIsQueuedOnlyForAQuestionWithItsOwnKey) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  auto claimed = claim_all(*store_, "w", kStart, 60000);
+  Transition acknowledged;
+  acknowledged.entries = {{"acknowledged", format_time(kStart), "dispatch", "AUU-1"}};
+  acknowledged.agency_reference = "AUU-1";
+  store_->complete(claimed[0], acknowledged);
+  std::string key = claimed[0].idempotency_key + "-answer-1";
+  EXPECT_FALSE(store_->answer_request("c1-allowance", key, "sealed", format_time(kStart), kActor));  // no question
+  EXPECT_TRUE(store_->apply_agency_event({"allowance-95", "", "AUU-1", "info_requested", format_time(kStart + 1),
+                                          format_time(kStart + 1), "webhook", "pièce manquante"}));
+
+  EXPECT_TRUE(store_->answer_request("c1-allowance", key, "sealed", format_time(kStart + 2), kActor));
+  EXPECT_FALSE(store_->answer_request("c1-allowance", key + "0", "sealed", format_time(kStart + 3), kActor));
+  auto request = store_->find_case("c1")->requests[0];
+  EXPECT_EQ(request.state, "in_review");
+  EXPECT_EQ(request.history.back().source, "referent");
+  auto answer = claim_all(*store_, "w", kStart + 2, 60000);
+  ASSERT_EQ(answer.size(), 1u);
+  EXPECT_EQ(answer[0].operation, "answer");
+  EXPECT_EQ(answer[0].idempotency_key, key);
+  EXPECT_EQ(answer[0].reason, "sealed");
+  EXPECT_EQ(answer[0].request.agency_reference, "AUU-1");
+  auto entries = store_->audit_entries("c1", 0, 100);
+  EXPECT_EQ(entries.back().action, "request.answer");
+  EXPECT_EQ(entries.back().detail, R"({"from":"info_requested"})");
+}
+
 TEST_P(StoreTest, OneOpenRequestPerNeed) {
   store_->create_case(a_case("c1"), std::nullopt);
   NewRequest twice{"dup", "housing", "{}", "housing-95", "Agence", "", "corr-dup", "key-dup"};

@@ -242,9 +242,49 @@ export function caseView(caseId) {
     return items;
   }
 
-  // The hub does not carry a written answer to the agency yet: the référent answers it directly,
-  // then relaunches the request, which the agency recognises by its unchanged idempotency key.
+  // The référent's words go to the agency through the hub when its connector carries answers.
   function answerForm(request) {
+    if (!request.can_answer) return relaunchAfterAnswer(request);
+    const label = NEED_LABELS[request.need];
+    const id = uid('answer');
+    const errorId = uid('answer-error');
+    const error = h('p', { id: errorId, class: 'field-error', hidden: true });
+    const text = h('textarea', { id, rows: 5, maxlength: 4000, 'aria-describedby': `${id}-hint ${errorId}` });
+    const form = h('form', { class: 'stack answer', novalidate: true },
+      h('label', { for: id }, "Votre réponse à l'organisme"),
+      h('p', { id: `${id}-hint`, class: 'hint' },
+        "Elle part à l'organisme avec la référence de la demande. N'écrivez que ce qu'il demande."),
+      text,
+      error,
+      h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'button button--primary' }, 'Envoyer la réponse')));
+    const show = (message) => {
+      error.hidden = false;
+      error.textContent = message;
+      text.setAttribute('aria-invalid', 'true');
+      text.focus();
+    };
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!text.value.trim()) {
+        show('Réponse : écrivez ce que vous répondez à la question.');
+        return;
+      }
+      replace(feedback);
+      try {
+        await api.answerRequest(caseId, request.request_id, text.value);
+        say('success', `${label} : réponse envoyée à l'organisme.`);
+        await refresh();
+      } catch (err) {
+        if (err.field === 'text') show(`Réponse : ${errorText(err)}`);
+        else say('error', errorText(err));
+      }
+    });
+    return [form];
+  }
+
+  // An agency that takes no answer through the hub is answered directly; the request is then
+  // relaunched, and the agency recognises it by its unchanged idempotency key.
+  function relaunchAfterAnswer(request) {
     const id = uid('answer');
     return [h('div', { class: 'stack answer' },
       h('p', { id, class: 'hint' },
@@ -351,7 +391,7 @@ export function caseView(caseId) {
       }
       entry.state = request.state;
       replace(entry.statusPart, status(request));
-      const key = `${request.state}|${frozen}`;
+      const key = `${request.state}|${request.can_answer}|${frozen}`;
       if (key !== entry.actionKey) {
         entry.actionKey = key;
         replace(entry.actionsPart, actions(request));

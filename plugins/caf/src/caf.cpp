@@ -78,6 +78,20 @@ class Caf : public sdk::Connector {
                           [&](const sdk::HttpResponse&) { return Outcome::acknowledged(*reference); });
   }
 
+  // A missing piece ("piece_manquante") is answered on the demande itself; the CAF resumes its
+  // examination (en_instruction), which its webhook and the poll then report.
+  Outcome answer(const Json& dispatch) override {
+    std::string request_id = dispatch.at("request_id").get<std::string>();
+    auto reference = text_field(dispatch, "agency_reference");
+    if (!reference) return Outcome::data_error("CAF answer for request " + request_id + " without a CAF reference");
+    const Json& answer = dispatch.at("answer");
+    Json request{{"method", "POST"},
+                 {"url", demande_url(*reference) + "/complements"},
+                 {"headers", headers(answer.at("idempotency_key").get<std::string>())},
+                 {"body", {{"texte", answer.at("text")}}}};
+    return client_.submit(request_id, request, [&](const sdk::HttpResponse&) { return Outcome::acknowledged(*reference); });
+  }
+
   // The CAF has no change feed: each open request with a reference is read again, and only a
   // state other than the hub's becomes an event. The cursor is not used.
   Json poll(const Json& query) override {

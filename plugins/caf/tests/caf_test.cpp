@@ -274,4 +274,30 @@ TEST_F(CafTest, WithdrawBeforeAnyReferenceCallsNobody) {
   EXPECT_TRUE(host.requests().empty());
 }
 
+TEST_F(CafTest, AnAnswerGoesOnTheDemandeUnderTheAnswersOwnKey) {
+  host.on_http("POST", kToken, kTokenGranted);
+  host.on_http("POST", kDemandes + "/AUU-95-000123/complements",
+               {200, {}, R"({"reference":"AUU-95-000123","statut":"en_instruction"})"});
+  dispatch["agency_reference"] = "AUU-95-000123";
+  dispatch["answer"] = {{"text", "Plainte déposée le 3 novembre"}, {"idempotency_key", "k_91b7e3aa-caf-0002-answer-1"}};
+  Json outcome = caf.answer(dispatch);
+  EXPECT_EQ(outcome["result"], "acknowledged");
+  EXPECT_EQ(outcome["agency_reference"], "AUU-95-000123");
+  Json request = requests_to(kDemandes + "/AUU-95-000123/complements").at(0);
+  EXPECT_EQ(request["headers"]["Idempotency-Key"], "k_91b7e3aa-caf-0002-answer-1");
+  EXPECT_EQ(sent_body(request), Json({{"texte", "Plainte déposée le 3 novembre"}}));
+}
+
+TEST_F(CafTest, AnAnswerTheCafDoesNotAwaitIsADataErrorAndOneWithoutReferenceCallsNobody) {
+  host.on_http("POST", kToken, kTokenGranted);
+  host.on_http("POST", kDemandes + "/AUU-95-000123/complements", {409, {}, R"({"error":"aucune_piece_attendue"})"});
+  dispatch["answer"] = {{"text", "x"}, {"idempotency_key", "k-answer-1"}};
+  EXPECT_EQ(caf.answer(dispatch)["result"], "data_error");
+  EXPECT_TRUE(host.requests().empty());
+  dispatch["agency_reference"] = "AUU-95-000123";
+  Json refused = caf.answer(dispatch);
+  EXPECT_EQ(refused["result"], "data_error");
+  EXPECT_EQ(refused["message"], "CAF answered HTTP 409 error=aucune_piece_attendue");
+}
+
 }  // namespace

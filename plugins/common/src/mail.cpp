@@ -80,4 +80,24 @@ sdk::Json withdrawal_mail(const sdk::Json& dispatch, const std::string& to) {
                    {"attachments", sdk::Json::array()}};
 }
 
+sdk::Json answer_mail(const sdk::Json& dispatch, const std::string& to) {
+  const sdk::Json& answer = dispatch.at("answer");
+  std::string text = MailBody()
+                         .paragraph("Bonjour,")
+                         .paragraph("Voici la réponse du référent à votre demande d'information, pour la "
+                                    "demande transmise dans le cadre du Pack nouveau départ.")
+                         .paragraph(answer.at("text").get<std::string>())
+                         .heading("Références")
+                         .item("Demande", text_field(dispatch, "request_id"))
+                         .item("Dossier", text_field(dispatch, "correlation"))
+                         .item("Votre référence", text_field(dispatch, "agency_reference"))
+                         .text();
+  return sdk::Json{{"to", sdk::Json::array({to})},
+                   {"subject", mail_subject(dispatch, "Réponse à votre demande d'information — Pack nouveau départ")},
+                   {"text", text},
+                   {"idempotency_key", answer.at("idempotency_key").get<std::string>()},
+                   {"correlation", text_field(dispatch, "correlation").value_or("")},
+                   {"attachments", sdk::Json::array()}};
+}
+
 }  // namespace guichet::connectors

@@ -31,6 +31,10 @@ sdk::Outcome MailConnector::withdraw(const sdk::Json& dispatch) {
   return send_mail(host(), withdrawal_mail(dispatch, to_), agency_, dispatch);
 }
 
+sdk::Outcome MailConnector::answer(const sdk::Json& dispatch) {
+  return send_mail(host(), answer_mail(dispatch, to_), agency_, dispatch);
+}
+
 sdk::Json MailConnector::on_email(const sdk::Json& email) {
   return classify_reply(email, format_rfc3339(host().now()));
 }

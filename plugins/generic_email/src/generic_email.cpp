@@ -80,6 +80,10 @@ class GenericEmail : public sdk::Connector {
     return connectors::send_mail(host(), connectors::withdrawal_mail(dispatch, to_), kAgency, dispatch);
   }
 
+  Outcome answer(const Json& dispatch) override {
+    return connectors::send_mail(host(), connectors::answer_mail(dispatch, to_), kAgency, dispatch);
+  }
+
   Json on_email(const Json& email) override {
     return replies_.read(email, connectors::format_rfc3339(host().now()));
   }

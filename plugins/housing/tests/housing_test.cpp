@@ -169,6 +169,28 @@ TEST_F(HousingTest, WithdrawalNoticeCarriesReferencesOnly) {
   }
 }
 
+// The référent's answer goes in the request's thread, under its own key, with the references and
+// nothing of the person but the text the référent wrote.
+TEST_F(HousingTest, AnAnswerIsAMailInTheRequestsThreadUnderItsOwnKey) {
+  dispatch["agency_reference"] = "SIAO-95-778";
+  dispatch["answer"] = {{"text", "Elle peut être hébergée avec sa fille dès ce soir."},
+                        {"idempotency_key", "k_5f0c2d9e-siao-0021-answer-1795000000000"}};
+  EXPECT_EQ(housing.answer(dispatch)["result"], "sent");
+  Json mail = host.mails().at(0);
+  EXPECT_EQ(mail["to"], Json::array({"siao95@siao.example.org"}));
+  EXPECT_EQ(mail["idempotency_key"], "k_5f0c2d9e-siao-0021-answer-1795000000000");
+  EXPECT_EQ(mail["correlation"], "GCH-7Q2XAB");
+  EXPECT_EQ(mail["subject"], "[GCH-7Q2XAB] Réponse à votre demande d'information — Pack nouveau départ");
+  EXPECT_TRUE(contains(mail, "Elle peut être hébergée avec sa fille dès ce soir."));
+  EXPECT_TRUE(contains(mail, "SIAO-95-778"));
+  EXPECT_TRUE(mail["attachments"].empty());
+  for (const char* personal : {"Benali", "Amina", "+33612345678", "1990"}) {
+    EXPECT_FALSE(contains(mail, personal)) << personal;
+  }
+  host.reject_mail(true);
+  EXPECT_EQ(housing.answer(dispatch)["result"], "retry");
+}
+
 // The agency's answers as guichet-sim email_agencies writes them, and a few written by hand.
 TEST_F(HousingTest, ReadsTheAgencysRepliesLikeTheGoldens) {
   Json capabilities = manifest()["capabilities"];

@@ -65,7 +65,7 @@ void free_buffer(guichet_buffer* buffer) {
 
 const guichet_connector_v1 table = {
     sizeof(guichet_connector_v1), FAULT_ABI_MAJOR, GUICHET_ABI_MINOR, FAULT_ID, "1.0.0", &create, &destroy, &render,
-    &deliver, nullptr, nullptr, nullptr, nullptr, &free_buffer};
+    &deliver, nullptr, nullptr, nullptr, nullptr, &free_buffer, nullptr};
 
 }  // namespace
 

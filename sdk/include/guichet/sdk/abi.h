@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 #define GUICHET_ABI_MAJOR 1
-#define GUICHET_ABI_MINOR 0
+#define GUICHET_ABI_MINOR 1
 #define GUICHET_CONNECTOR_ENTRY "guichet_connector_entry_v1"
 
 #if defined(__GNUC__)
@@ -114,6 +114,11 @@ typedef struct guichet_connector_v1 {
 
   /* Releases a buffer this connector filled. */
   void (*free_buffer)(guichet_buffer* buffer);
+
+  /* Since 1.1. Carries the référent's answer to the agency's question (state info_requested);
+   * returns an outcome. A 1.0 table ends before this field: the host reads it only when
+   * struct_size covers it. */
+  int (*answer)(void* instance, const char* dispatch, size_t size, guichet_buffer* out);
 } guichet_connector_v1;
 
 /* The one exported symbol. `host_abi_major` lets a connector refuse a host it does not know. */

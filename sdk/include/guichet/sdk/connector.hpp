@@ -11,7 +11,9 @@
 // The JSON a connector sees (all shapes are objects; absent optional members are omitted):
 //   dispatch  {"request_id","case_id","need":{"kind",...},"idempotency_key","attempt",
 //              "correlation","referent":{"id","department"},"person":{..},"situation":{..},
-//              "agency_reference" (withdraw), "reason" (withdraw)}
+//              "agency_reference" (withdraw, answer), "reason" (withdraw),
+//              "answer":{"text","idempotency_key"} (answer)}
+//             An answer's text is the référent's words for the agency's question: personal data.
 //             person/situation hold only the fields the manifest declares; the hub removed the rest.
 //   outcome   Outcome::to_json(): {"result","agency_reference","message","retry_after_s"}
 //   poll      in {"cursor":<json or null>,"open":[{"request_id","agency_reference","state"}]}
@@ -163,7 +165,7 @@ class Host {
   const guichet_host_v1* table_;
 };
 
-// What happened to one delivery or withdrawal, as the hub's dispatcher understands it. A value
+// What happened to one delivery, withdrawal or answer, as the hub's dispatcher understands it. A value
 // type; `message` is recorded by the hub and shown to operators: ids and codes only, no personal data.
 struct Outcome {
   enum class Result { sent, acknowledged, info_requested, refused, retry, config_error, data_error };
@@ -259,6 +261,10 @@ class Connector {
   virtual Outcome deliver(const Json& dispatch) = 0;
   // Optional capabilities; declare the ones you override in the manifest's "capabilities".
   virtual Outcome withdraw(const Json&) { throw Unsupported(); }
+  // Carries the référent's answer to the agency's question. Send answer.idempotency_key, not the
+  // delivery's: each answer is a new message, and its retries must be recognised as the same one.
+  // acknowledged/sent: the agency has it and goes back to reviewing the request.
+  virtual Outcome answer(const Json&) { throw Unsupported(); }
   virtual Json poll(const Json&) { throw Unsupported(); }
   virtual Json on_inbound(const Json&) { throw Unsupported(); }
   virtual Json on_email(const Json&) { throw Unsupported(); }
@@ -339,6 +345,9 @@ struct Table {
   static int withdraw(void* i, const char* d, size_t n, guichet_buffer* out) {
     return guarded(out, [&] { return self(i)->withdraw(parse_input(d, n)).to_json(); });
   }
+  static int answer(void* i, const char* d, size_t n, guichet_buffer* out) {
+    return guarded(out, [&] { return self(i)->answer(parse_input(d, n)).to_json(); });
+  }
   static int poll(void* i, const char* d, size_t n, guichet_buffer* out) {
     return guarded(out, [&] { return self(i)->poll(parse_input(d, n)); });
   }
@@ -353,7 +362,7 @@ struct Table {
     static const guichet_connector_v1 table = {
         sizeof(guichet_connector_v1), GUICHET_ABI_MAJOR, GUICHET_ABI_MINOR, id, version,
         &create, &destroy, &render, &deliver, &withdraw, &poll, &on_inbound, &on_email,
-        &free_buffer};
+        &free_buffer, &answer};
     return host_major == GUICHET_ABI_MAJOR ? &table : nullptr;
   }
 };

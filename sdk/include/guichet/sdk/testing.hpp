@@ -19,6 +19,7 @@
 #include <boost/dll/shared_library.hpp>
 #include <guichet/sdk/connector.hpp>
 
+#include <cstddef>
 #include <deque>
 #include <mutex>
 #include <stdexcept>
@@ -169,6 +170,13 @@ class Instance {
   Json render(const Json& dispatch) const { return call(table_->render, dispatch); }
   Json deliver(const Json& dispatch) const { return call(table_->deliver, dispatch); }
   Json withdraw(const Json& dispatch) const { return call(table_->withdraw, dispatch); }
+  // Throws std::runtime_error when the plugin's table predates answer (ABI 1.0).
+  Json answer(const Json& dispatch) const {
+    if (table_->struct_size < offsetof(guichet_connector_v1, answer) + sizeof(table_->answer) || !table_->answer) {
+      throw std::runtime_error("the plugin's table has no answer (ABI 1.0)");
+    }
+    return call(table_->answer, dispatch);
+  }
   Json poll(const Json& query) const { return call(table_->poll, query); }
   Json on_inbound(const Json& call_) const { return call(table_->on_inbound, call_); }
   Json on_email(const Json& email) const { return call(table_->on_email, email); }

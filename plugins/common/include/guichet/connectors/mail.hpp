@@ -40,6 +40,10 @@ sdk::Outcome send_mail(const sdk::Host& host, const sdk::Json& mail, std::string
 // A short notice that a request is withdrawn, with no personal data: only references.
 sdk::Json withdrawal_mail(const sdk::Json& dispatch, const std::string& to);
 
+// The référent's answer to the agency's question (dispatch "answer"), with the references that
+// let the agency file it, under the answer's own idempotency key.
+sdk::Json answer_mail(const sdk::Json& dispatch, const std::string& to);
+
 }  // namespace guichet::connectors
 
 #endif

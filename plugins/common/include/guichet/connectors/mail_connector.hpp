@@ -1,5 +1,5 @@
 // Base of the connectors whose agency reads email: a subclass writes the message for a dispatch;
-// rendering, delivery, withdrawal and reading the agency's answers are the same for all of them.
+// rendering, delivery, withdrawal, answering and reading the agency's replies are the same for all of them.
 #ifndef GUICHET_CONNECTORS_MAIL_CONNECTOR_HPP
 #define GUICHET_CONNECTORS_MAIL_CONNECTOR_HPP
 
@@ -20,6 +20,8 @@ class MailConnector : public sdk::Connector {
   sdk::Outcome deliver(const sdk::Json& dispatch) final;
   // A short notice carrying references only, so the agency stops without learning anything more.
   sdk::Outcome withdraw(const sdk::Json& dispatch) final;
+  // The référent's answer to the agency's question, as a mail in the request's thread.
+  sdk::Outcome answer(const sdk::Json& dispatch) final;
   // The agency's reply, read by French keyword rules (see mail_reply.hpp).
   sdk::Json on_email(const sdk::Json& email) final;
 
