@@ -4,19 +4,10 @@
 
 #include <Poco/Logger.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
 #include <thread>
-#include <vector>
-
-extern char** environ;
 
 namespace guichet::connectors {
 namespace {
@@ -39,15 +30,6 @@ void ignore_sigpipe_once() {
     sigaction(SIGPIPE, nullptr, &current);
     if (current.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
   });
-}
-
-std::string describe_exit(int status) {
-  if (WIFSIGNALED(status)) {
-    const char* name = sigabbrev_np(WTERMSIG(status));
-    return std::string("killed by SIG") + (name ? name : std::to_string(WTERMSIG(status)));
-  }
-  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-  return "ended";
 }
 
 // Identifies an input across attempts: its idempotency key when it has one.
@@ -75,18 +57,6 @@ class HostBuffer {
 
 }  // namespace
 
-struct ConnectorProcess::Child {
-  pid_t pid = 0;
-  int to_child = -1;
-  int from_child = -1;
-  LineChannel channel{-1, -1};
-
-  ~Child() {
-    if (to_child >= 0) close(to_child);
-    if (from_child >= 0) close(from_child);
-  }
-};
-
 ConnectorProcess::ConnectorProcess(std::string instance, std::filesystem::path library, Json settings,
                                    IsolationOptions options, const guichet_host_v1& host,
                                    QuarantineHook on_quarantine)
@@ -110,49 +80,13 @@ ProcessReply ConnectorProcess::start() {
 }
 
 ProcessReply ConnectorProcess::start_locked() {
-  int to_child[2], from_child[2];
-  if (pipe2(to_child, O_CLOEXEC) != 0) throw HostCrashed("cannot create a pipe for the connector host", false);
-  if (pipe2(from_child, O_CLOEXEC) != 0) {
-    close(to_child[0]);
-    close(to_child[1]);
-    throw HostCrashed("cannot create a pipe for the connector host", false);
-  }
-  auto child = std::make_unique<Child>();
-  child->to_child = to_child[1];
-  child->from_child = from_child[0];
-  child->channel = LineChannel(from_child[0], to_child[1]);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, to_child[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, from_child[1], STDOUT_FILENO);
-  // The hub's threads block some signals (Poco blocks SIGTERM and SIGPIPE): start with none blocked.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-
-  std::vector<std::string> words{options_.host_binary.string(), "--library", library_.string(), "--memory-mb",
-                                 std::to_string(options_.memory_mb), "--cpu-s", std::to_string(options_.cpu_s)};
-  std::vector<char*> argv;
-  for (std::string& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  int failed = posix_spawn(&child->pid, argv[0], &actions, &attributes, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  close(to_child[0]);
-  close(from_child[1]);
-  if (failed != 0) throw HostCrashed("cannot start " + options_.host_binary.string(), false);
-  child_ = std::move(child);
-
-  LineChannel::ReadResult ready = child_->channel.read(std::chrono::milliseconds(options_.call_deadline_ms));
+  child_ = std::make_unique<HostProcess>(options_.host_binary, library_, HostLimits{options_.memory_mb, options_.cpu_s});
+  LineChannel::ReadResult ready = child_->channel().read(std::chrono::milliseconds(options_.call_deadline_ms));
   if (ready.status != LineChannel::ReadStatus::message || !ready.message.contains("ready")) {
     std::string how = stop_locked();
     throw HostCrashed("connector host did not start: " + how, false);
   }
-  logger().information("connector %s runs in process %d", instance_, static_cast<int>(child_->pid));
+  logger().information("connector %s runs in process %d", instance_, static_cast<int>(child_->pid()));
   ProcessReply created = exchange_locked("create", settings_, "create");
   if (created.status != GUICHET_OK) stop_locked();
   return created;
@@ -177,11 +111,11 @@ ProcessReply ConnectorProcess::call(const std::string& operation, const Json& in
 ProcessReply ConnectorProcess::exchange_locked(const std::string& operation, const Json& input,
                                                const std::string& poison_key) {
   int64_t id = ++next_id_;
-  if (!child_->channel.write(Json{{"id", id}, {"op", operation}, {"input", input}})) {
+  if (!child_->channel().write(Json{{"id", id}, {"op", operation}, {"input", input}})) {
     crashed_locked("stopped before the call", poison_key);
   }
   while (true) {
-    LineChannel::ReadResult read = child_->channel.read(std::chrono::milliseconds(options_.call_deadline_ms));
+    LineChannel::ReadResult read = child_->channel().read(std::chrono::milliseconds(options_.call_deadline_ms));
     if (read.status == LineChannel::ReadStatus::timed_out) {
       crashed_locked("no answer within " + std::to_string(options_.call_deadline_ms) + " ms", poison_key);
     }
@@ -226,17 +160,14 @@ void ConnectorProcess::serve_host_call_locked(const Json& message) {
     answer["status"] = GUICHET_UNSUPPORTED;
     answer["output"] = Json{{"message", "unknown host service"}, {"transient", false}};
   }
-  child_->channel.write(answer);  // a host gone meanwhile shows at the next read
+  child_->channel().write(answer);  // a host gone meanwhile shows at the next read
 }
 
 std::string ConnectorProcess::stop_locked() {
   if (!child_) return "not running";
-  kill(child_->pid, SIGKILL);
-  int status = 0;
-  while (waitpid(child_->pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  std::string how = child_->stop();
   child_.reset();
-  return describe_exit(status);
+  return how;
 }
 
 void ConnectorProcess::crashed_locked(const std::string& what, const std::string& poison_key) {

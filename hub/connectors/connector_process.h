@@ -13,13 +13,11 @@
 #ifndef GUICHET_HUB_CONNECTORS_CONNECTOR_PROCESS_H
 #define GUICHET_HUB_CONNECTORS_CONNECTOR_PROCESS_H
 
-#include "hub/isolation/line_channel.h"
+#include "hub/connectors/host_process.h"
 
 #include <guichet/sdk/abi.h>
 
 #include <nlohmann/json.hpp>
-
-#include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
@@ -72,8 +70,6 @@ class ConnectorProcess {
   ProcessReply call(const std::string& operation, const Json& input);
 
  private:
-  struct Child;
-
   ProcessReply start_locked();
   ProcessReply exchange_locked(const std::string& operation, const Json& input, const std::string& poison_key);
   void serve_host_call_locked(const Json& message);
@@ -88,7 +84,7 @@ class ConnectorProcess {
   const QuarantineHook on_quarantine_;
 
   std::mutex mutex_;
-  std::unique_ptr<Child> child_;
+  std::unique_ptr<HostProcess> child_;
   int64_t next_id_ = 0;
   int crashes_in_a_row_ = 0;
   std::deque<std::chrono::steady_clock::time_point> crashes_;  // within the quarantine window

@@ -110,13 +110,14 @@ Instance::~Instance() {
   if (handle_) plugin_->table().destroy(handle_);
 }
 
+// The manifest says it: Plugin::load checked that the table has a function for each capability it
+// declares, and an isolated instance's plugin is not loaded in the hub.
 bool Instance::has_capability(std::string_view capability) const {
-  return plugin_->operation(capability) != nullptr;
+  return plugin_->manifest().capabilities.count(std::string(capability)) > 0;
 }
 
 Json Instance::call(std::string_view capability, const Json& input) const {
-  Plugin::Operation operation = plugin_->operation(capability);
-  if (!operation) {
+  if (!has_capability(capability)) {
     throw CallError(GUICHET_UNSUPPORTED, "connector does not offer " + std::string(capability), false);
   }
   if (process_) {
@@ -129,7 +130,7 @@ Json Instance::call(std::string_view capability, const Json& input) const {
   }
   std::string text = to_text(input);
   Answer answer(plugin_->table());
-  int status = operation(handle_, text.data(), text.size(), answer.buffer());
+  int status = plugin_->operation(capability)(handle_, text.data(), text.size(), answer.buffer());
   if (status != GUICHET_OK) throw call_error(status, answer.text());
   Json result = Json::parse(answer.text(), nullptr, false);
   if (result.is_discarded()) {

@@ -79,6 +79,27 @@ void check_elf_file(const std::filesystem::path& path) {
   }
 }
 
+// The manifest beside `library_path`, checked against the file's name and the hub's ABI.
+Manifest checked_manifest(const std::filesystem::path& library_path) {
+  std::filesystem::path manifest_path = library_path;
+  manifest_path.replace_extension(".json");
+  Manifest manifest;
+  try {
+    manifest = read_manifest(manifest_path);
+  } catch (const ConfigError& e) {
+    throw PluginRejected(std::string("manifest: ") + e.what());
+  }
+  std::string stem = library_path.stem().string();
+  if (stem != manifest.id && stem != manifest.id + "@" + manifest.version) {
+    throw PluginRejected("manifest id \"" + manifest.id + "\" differs from the file name");
+  }
+  if (manifest.abi != GUICHET_ABI_MAJOR) {
+    throw PluginRejected("manifest abi " + std::to_string(manifest.abi) + ", the hub speaks " +
+                         std::to_string(GUICHET_ABI_MAJOR));
+  }
+  return manifest;
+}
+
 }  // namespace
 
 Manifest read_manifest(const std::filesystem::path& path) {
@@ -106,23 +127,14 @@ Plugin::Plugin(Manifest manifest, boost::dll::shared_library library, const guic
                std::filesystem::path file)
     : manifest_(std::move(manifest)), file_(std::move(file)), library_(std::move(library)), table_(table) {}
 
+std::shared_ptr<const Plugin> Plugin::inspect(const std::filesystem::path& library_path) {
+  Manifest manifest = checked_manifest(library_path);
+  check_elf_file(library_path);
+  return std::make_shared<const Plugin>(std::move(manifest), boost::dll::shared_library(), nullptr, library_path);
+}
+
 std::shared_ptr<const Plugin> Plugin::load(const std::filesystem::path& library_path) {
-  std::filesystem::path manifest_path = library_path;
-  manifest_path.replace_extension(".json");
-  Manifest manifest;
-  try {
-    manifest = read_manifest(manifest_path);
-  } catch (const ConfigError& e) {
-    throw PluginRejected(std::string("manifest: ") + e.what());
-  }
-  std::string stem = library_path.stem().string();
-  if (stem != manifest.id && stem != manifest.id + "@" + manifest.version) {
-    throw PluginRejected("manifest id \"" + manifest.id + "\" differs from the file name");
-  }
-  if (manifest.abi != GUICHET_ABI_MAJOR) {
-    throw PluginRejected("manifest abi " + std::to_string(manifest.abi) + ", the hub speaks " +
-                         std::to_string(GUICHET_ABI_MAJOR));
-  }
+  Manifest manifest = checked_manifest(library_path);
 
   // Boost 1.74 passes the mode bits straight to dlopen, which is how RTLD_NODELETE gets there.
   auto mode = static_cast<boost::dll::load_mode::type>(RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
@@ -149,8 +161,13 @@ std::shared_ptr<const Plugin> Plugin::load(const std::filesystem::path& library_
   return plugin;
 }
 
+const guichet_connector_v1& Plugin::table() const {
+  if (!table_) throw std::logic_error("plugin \"" + manifest_.id + "\" was inspected, not loaded in this process");
+  return *table_;
+}
+
 Plugin::Operation Plugin::operation(std::string_view capability) const {
-  if (!manifest_.capabilities.count(std::string(capability))) return nullptr;
+  if (!table_ || !manifest_.capabilities.count(std::string(capability))) return nullptr;
   if (capability == "render") return table_->render;
   if (capability == "deliver") return table_->deliver;
   if (capability == "withdraw") return table_->withdraw;

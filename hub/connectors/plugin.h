@@ -34,13 +34,19 @@ class Plugin {
   // large enough, same ABI major, same id and version, and a function for every capability the
   // manifest declares. Throws PluginRejected with the reason.
   static std::shared_ptr<const Plugin> load(const std::filesystem::path& library);
+  // The same checks of the manifest and of the file's ELF headers, without loading it: no code of
+  // the file runs in this process. For a plugin whose instances all run in a connector host, which
+  // loads it there. Throws PluginRejected with the reason.
+  static std::shared_ptr<const Plugin> inspect(const std::filesystem::path& library);
 
   const Manifest& manifest() const { return manifest_; }
-  const guichet_connector_v1& table() const { return *table_; }
+  // Throws std::logic_error for an inspected plugin: its code is not in this process.
+  const guichet_connector_v1& table() const;
   // The file it was loaded from (empty when built from parts), which an isolated host loads too.
   const std::filesystem::path& file() const { return file_; }
 
-  // The table's function for a capability name, or nullptr when the manifest does not declare it.
+  // The table's function for a capability name, or nullptr when the manifest does not declare it
+  // or the plugin was only inspected.
   using Operation = int (*)(void*, const char*, size_t, guichet_buffer*);
   Operation operation(std::string_view capability) const;
 
@@ -50,8 +56,8 @@ class Plugin {
  private:
   Manifest manifest_;
   std::filesystem::path file_;
-  boost::dll::shared_library library_;  // keeps the code of table_ mapped
-  const guichet_connector_v1* table_;
+  boost::dll::shared_library library_;  // keeps the code of table_ mapped; empty when inspected
+  const guichet_connector_v1* table_;    // null when inspected
 };
 
 // Reads and parses a manifest file. Throws ConfigError naming `path` (unreadable, not JSON, invalid).

@@ -48,8 +48,8 @@ struct InstanceReport {
 
 class Registry {
  public:
-  // Reads every *.json of departments_dir, then loads every <id>.so and <id>@<version>.so of
-  // plugin_dir (see Plugin::load), except a file an instance pins ("plugin_sha256") whose digest
+  // Reads every *.json of departments_dir, then accepts every <id>.so and <id>@<version>.so of
+  // plugin_dir (see load_plugins), except a file an instance pins ("plugin_sha256") whose digest
   // differs: that one is rejected before it is loaded. Then creates the instances: one with
   // "version" uses <plugin>@<version>.so, or <plugin>.so when that is the version asked for.
   // Throws ConfigError for a department file that is malformed (see department.h), for a department
@@ -98,8 +98,14 @@ class Registry {
   // The stem of the file an instance asks for: <plugin>@<version> when that file exists, else <plugin>.
   std::string plugin_stem(const InstanceConfig& config) const;
   std::map<std::string, std::vector<Pin>> pins_of(const std::vector<Department>& departments) const;  // by stem
+  // The stems of the plugins a trusted instance runs inside the hub.
+  std::set<std::string> trusted_stems(const std::vector<Department>& departments) const;
   // A pinned file whose digest differs from any of its pins is rejected without being loaded.
-  void load_plugins(const std::map<std::string, std::vector<Pin>>& pins);
+  // Without a host binary every other file is loaded in the hub (Plugin::load). With one, each is
+  // first loaded in a throwaway host (plugin_probe.h), and one that fails there is rejected; the
+  // hub then loads only the `trusted` ones, and merely inspects the others (Plugin::inspect),
+  // whose code runs in connector hosts only.
+  void load_plugins(const std::map<std::string, std::vector<Pin>>& pins, const std::set<std::string>& trusted);
   std::vector<Department> read_departments() const;
   void add_department(const Department& department);
   Entry create(const InstanceConfig& config, const std::string& where) const;

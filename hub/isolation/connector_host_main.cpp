@@ -8,6 +8,7 @@
 // plugin's own output is sent to stderr, which the hub keeps as its log.
 //
 //   host → hub  {"ready":{"id","version","pid"}}                      once, after loading
+//   host → hub  {"rejected":"reason"}                                  instead, and exits 4
 //   hub → host  {"id":N,"op":"create|render|deliver|withdraw|answer|poll|on_inbound|on_email","input":{..}}
 //   host → hub  {"id":N,"status":0,"output":{..}}                      status: a guichet_status
 //   host → hub  {"id":M,"host":"http|send_mail|secret|now","input":..} a host service call ...
@@ -197,6 +198,8 @@ int main(int argc, char** argv) {
   try {
     plugin = guichet::connectors::Plugin::load(args.library);
   } catch (const std::exception& e) {
+    // The reason names the plugin file and its manifest, never a person.
+    channel.write(Json{{"rejected", e.what()}});
     std::cerr << "guichet-connector-host: " << e.what() << '\n';
     return 4;
   }

@@ -331,6 +331,60 @@ TEST(Faults, BrokenPluginFilesAreRefusedAndTheOthersWork) {
   EXPECT_EQ(caf_ok, 1);
 }
 
+TEST(Faults, PluginsCrashingAsTheyLoadAreRefusedAndTheHubServesTheOthers) {
+  TempDir dir("guichet-faults");
+  HubStackOptions options;
+  options.plugin_dir = plugin_dir_with(dir, {"fault_crash_on_load", "fault_crash_in_entry"});
+  // A crash in a static initialiser behind an isolated instance, and one in the entry function
+  // behind a trusted instance, whose plugin the hub runs in its own process once accepted.
+  options.edit_department = [](Json& department) {
+    replace_plugin({{"psych_support", "fault_crash_on_load"}, {"housing", "fault_crash_in_entry"}}, nullptr)(department);
+    for (auto& instance : department["instances"]) {
+      if (instance["plugin"] == "fault_crash_in_entry") instance["trusted"] = true;
+    }
+  };
+  HubStack stack(options);
+  stack.stop_hub();
+  auto started = std::chrono::steady_clock::now();
+  stack.start_hub();
+  auto start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+
+  HttpClient http = stack.client("referent-load-crash");
+  Json report = Json::parse(http.get(stack.url("/v1/connectors")).body);
+  std::map<std::string, Json> plugins;
+  for (const auto& p : report["plugins"]) plugins[p["id"]] = p;
+  auto text = [](const Json& object, const char* key) {
+    return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : std::string();
+  };
+  const int cases = 3;
+  std::vector<std::string> ids;
+  for (int i = 0; i < cases; ++i) {
+    ids.push_back(file_case(http, stack, case_for({"allowance", "employment"}), "load-crash-" + std::to_string(i)));
+  }
+  int caf_ok = wait_for_requests(http, stack, ids, "allowance", left_queue);
+  int ft_ok = wait_for_requests(http, stack, ids, "employment", left_queue);
+  Json on_load = connector(http, stack, "france-victimes-95"), in_entry = connector(http, stack, "siao-95");
+  int loaded = 0;
+  for (const auto& [id, p] : plugins) loaded += p["state"] == "loaded";
+  std::cout << "FAULT plugin_crash_on_load hub_start_ms=" << start_ms.count() << " plugins_loaded=" << loaded
+            << " initialiser_plugin=" << plugins["fault_crash_on_load"].value("state", "?")
+            << " entry_plugin=" << plugins["fault_crash_in_entry"].value("state", "?")
+            << " isolated_instance=" << on_load.value("state", "?") << " trusted_instance=" << in_entry.value("state", "?")
+            << " caf_delivered=" << caf_ok << " ft_delivered=" << ft_ok << " of=" << cases << std::endl;
+  EXPECT_EQ(http.get(stack.url("/healthz")).status, 200);
+  for (const char* id : {"fault_crash_on_load", "fault_crash_in_entry"}) {
+    EXPECT_EQ(plugins[id].value("state", ""), "rejected") << report.dump(2);
+    EXPECT_NE(text(plugins[id], "reason").find("SIGSEGV"), std::string::npos) << report.dump(2);
+  }
+  for (const Json& instance : {on_load, in_entry}) {
+    EXPECT_EQ(instance.value("state", ""), "rejected") << report.dump(2);
+    EXPECT_NE(text(instance, "last_error").find("SIGSEGV"), std::string::npos) << report.dump(2);
+  }
+  EXPECT_EQ(plugins["caf"].value("state", ""), "loaded");
+  EXPECT_EQ(caf_ok, cases);
+  EXPECT_EQ(ft_ok, cases);
+}
+
 TEST(Faults, AgencyAnswering5xxIsRiddenOutWithOneEffectPerRequest) {
   HubStack stack;
   HttpClient http = stack.client("referent-outage");

@@ -3,12 +3,17 @@
 #include <guichet/connectors/rest_client.hpp>
 #include <guichet/connectors/url.hpp>
 
+#include <algorithm>
+
 namespace guichet::connectors {
 
 namespace {
 
 // Refresh this long before the announced expiry, so a token never expires in flight.
 constexpr std::chrono::seconds kRefreshMargin{60};
+// A token is kept no longer than this, whatever its endpoint announces: an announced lifetime of
+// 2^63 s would not even fit the clock (found by fuzz_france_travail_answers).
+constexpr std::chrono::seconds kLongestKept{24 * 3600};
 
 }  // namespace
 
@@ -67,6 +72,7 @@ std::string OAuthClient::fetch(std::chrono::system_clock::time_point now) {
   std::chrono::seconds lifetime{expires_in != body.end() && expires_in->is_number_integer()
                                     ? expires_in->get<long long>()
                                     : 0};
+  lifetime = std::min(lifetime, kLongestKept);
   // A short-lived token is used once rather than cached past its end.
   refresh_at_ = lifetime > kRefreshMargin ? now + lifetime - kRefreshMargin : now;
   return body["access_token"].get<std::string>();

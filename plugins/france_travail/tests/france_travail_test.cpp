@@ -157,6 +157,18 @@ TEST_F(FranceTravailTest, FirstPollStartsFromTheEpochAndAnEmptyAnswerKeepsTheCur
   EXPECT_TRUE(answer["events"].empty());
 }
 
+// Found by fuzz_france_travail_answers (tests/fuzz/corpus/france_travail_answers/token_lifetime_2e63.json):
+// a lifetime of 2^63 s overflowed the clock and the token was fetched again on every call.
+TEST_F(FranceTravailTest, ATokenAnnouncedToLiveForEverIsKeptADayAndReused) {
+  host.on_http("POST", kToken, {200, {}, R"({"access_token":"ft-tok","expires_in":9223372036854775807})"});
+  host.on_http("GET", kOrientations, {200, {}, R"({"orientations":[]})"});
+  Json query{{"cursor", nullptr}, {"open", Json::array()}};
+  france_travail.poll(query);
+  france_travail.poll(query);
+  EXPECT_EQ(requests_to(kToken).size(), 1u);
+  EXPECT_EQ(requests_to(kOrientations).size(), 2u);
+}
+
 TEST_F(FranceTravailTest, WithdrawCancelsTheOrientationUnderItsOwnKey) {
   host.on_http("POST", kToken, kTokenGranted);
   host.on_http("POST", kOrientations + "/FTO-000042/annulation",

@@ -3,6 +3,8 @@
 //   FAULT_LOOP           never returns from a delivery
 //   FAULT_HOG            allocates memory on a delivery until the allocation fails
 //   FAULT_ABI_MAJOR=M    reports ABI major M in its table (a plugin built against another SDK)
+//   FAULT_CRASH_ON_LOAD  segfaults in a static initialiser, as soon as the library is loaded
+//   FAULT_CRASH_IN_ENTRY segfaults when its entry function is called
 // Otherwise it answers every delivery "sent" without calling anything.
 #include <guichet/sdk/abi.h>
 
@@ -19,6 +21,14 @@
 namespace {
 
 std::atomic<long> deliveries{0};
+
+#ifdef FAULT_CRASH_ON_LOAD
+// Runs inside dlopen, before the loader can look at anything the library exports.
+[[maybe_unused]] const bool crashed_on_load = [] {
+  std::raise(SIGSEGV);
+  return true;
+}();
+#endif
 
 int answer(guichet_buffer* out, const char* text) {
   out->size = std::strlen(text);
@@ -69,4 +79,9 @@ const guichet_connector_v1 table = {
 
 }  // namespace
 
-extern "C" GUICHET_EXPORT const guichet_connector_v1* guichet_connector_entry_v1(uint32_t) { return &table; }
+extern "C" GUICHET_EXPORT const guichet_connector_v1* guichet_connector_entry_v1(uint32_t) {
+#ifdef FAULT_CRASH_IN_ENTRY
+  std::raise(SIGSEGV);
+#endif
+  return &table;
+}
