@@ -60,44 +60,45 @@ sdk::Outcome send_mail(const sdk::Host& host, const sdk::Json& mail, std::string
   }
 }
 
-sdk::Json withdrawal_mail(const sdk::Json& dispatch, const std::string& to) {
-  std::string text =
-      MailBody()
-          .paragraph("Bonjour,")
-          .paragraph("La demande ci-dessous, transmise dans le cadre du Pack nouveau départ, est "
-                     "retirée. Merci de ne pas y donner suite et de ne pas recontacter la personne.")
-          .heading("Références")
-          .item("Demande", text_field(dispatch, "request_id"))
-          .item("Dossier", text_field(dispatch, "correlation"))
-          .item("Votre référence", text_field(dispatch, "agency_reference"))
-          .text();
-  // Its own idempotency key, stable across attempts, so the notice is never taken for the request.
-  return sdk::Json{{"to", sdk::Json::array({to})},
-                   {"subject", mail_subject(dispatch, "Retrait de la demande — Pack nouveau départ")},
-                   {"text", text},
-                   {"idempotency_key", dispatch.at("idempotency_key").get<std::string>()},
-                   {"correlation", text_field(dispatch, "correlation").value_or("")},
-                   {"attachments", sdk::Json::array()}};
-}
+namespace {
 
-sdk::Json answer_mail(const sdk::Json& dispatch, const std::string& to) {
-  const sdk::Json& answer = dispatch.at("answer");
-  std::string text = MailBody()
-                         .paragraph("Bonjour,")
-                         .paragraph("Voici la réponse du référent à votre demande d'information, pour la "
-                                    "demande transmise dans le cadre du Pack nouveau départ.")
-                         .paragraph(answer.at("text").get<std::string>())
-                         .heading("Références")
+// A mail about a request the agency already has: `body`, then the references that let the agency
+// file it, under `key` — its own, stable across attempts, so it is never taken for the request.
+sdk::Json follow_up_mail(const sdk::Json& dispatch, const std::string& to, std::string_view title, MailBody body,
+                         const std::string& key) {
+  std::string text = body.heading("Références")
                          .item("Demande", text_field(dispatch, "request_id"))
                          .item("Dossier", text_field(dispatch, "correlation"))
                          .item("Votre référence", text_field(dispatch, "agency_reference"))
                          .text();
   return sdk::Json{{"to", sdk::Json::array({to})},
-                   {"subject", mail_subject(dispatch, "Réponse à votre demande d'information — Pack nouveau départ")},
+                   {"subject", mail_subject(dispatch, title)},
                    {"text", text},
-                   {"idempotency_key", answer.at("idempotency_key").get<std::string>()},
+                   {"idempotency_key", key},
                    {"correlation", text_field(dispatch, "correlation").value_or("")},
                    {"attachments", sdk::Json::array()}};
+}
+
+}  // namespace
+
+sdk::Json withdrawal_mail(const sdk::Json& dispatch, const std::string& to) {
+  MailBody body;
+  body.paragraph("Bonjour,")
+      .paragraph("La demande ci-dessous, transmise dans le cadre du Pack nouveau départ, est "
+                 "retirée. Merci de ne pas y donner suite et de ne pas recontacter la personne.");
+  return follow_up_mail(dispatch, to, "Retrait de la demande — Pack nouveau départ", std::move(body),
+                        dispatch.at("idempotency_key").get<std::string>());
+}
+
+sdk::Json answer_mail(const sdk::Json& dispatch, const std::string& to) {
+  const sdk::Json& answer = dispatch.at("answer");
+  MailBody body;
+  body.paragraph("Bonjour,")
+      .paragraph("Voici la réponse du référent à votre demande d'information, pour la demande transmise "
+                 "dans le cadre du Pack nouveau départ.")
+      .paragraph(answer.at("text").get<std::string>());
+  return follow_up_mail(dispatch, to, "Réponse à votre demande d'information — Pack nouveau départ", std::move(body),
+                        answer.at("idempotency_key").get<std::string>());
 }
 
 }  // namespace guichet::connectors
