@@ -8,6 +8,7 @@
 // Writers run on several threads so that the store's group commit batches them, as it does for
 // concurrent intakes.
 #include "hub/config/hub_config.h"
+#include "hub/domain/ids.h"
 #include "hub/domain/time.h"
 #include "hub/store/open_store.h"
 #include "hub/store/tests/claim_all.h"
@@ -27,18 +28,20 @@ const char* const kNeeds[][2] = {{"allowance", "caf-bench"},   {"employment", "f
                                  {"housing", "siao-bench"},    {"childcare", "creche-bench"},
                                  {"psych_support", "psy-bench"}};
 
-store::NewCase bench_case(const std::string& id, const std::string& owner, int64_t now_ms) {
+// A case as the hub's intake makes it: its ids minted alike, so that the store's indexes grow as
+// they do in service.
+store::NewCase bench_case(const std::string& owner, int64_t now_ms) {
   store::NewCase c;
-  c.id = id;
+  c.id = new_case_id();
+  const std::string& id = c.id;
   c.owner = owner;
   c.department = "95";
   c.at = format_time(now_ms);
   c.person = {R"({"given_names":["Bench"],"birth_name":"Fill)" + id + R"(","birth_date":"1990-04-12"})",
               R"({"department":"95","proof":{"kind":"complaint","date":"2026-11-20"}})"};
   for (const auto& [need, instance] : kNeeds) {
-    std::string request = id + "_" + need;
-    c.requests.push_back({request, need, std::string(R"({"kind":")") + need + "\"}", instance, instance, "",
-                          "corr_" + request, "key_" + request});
+    c.requests.push_back({new_request_id(), need, std::string(R"({"kind":")") + need + "\"}", instance, instance, "",
+                          new_correlation(), new_delivery_key()});
     c.consents.push_back({need, true, c.at, owner, "referent"});
   }
   return c;
@@ -68,7 +71,6 @@ int main(int argc, char** argv) {
   auto config = config::load_hub_config(config_file);
   std::filesystem::create_directories(config.data_dir);
   auto store = store::open_store(config.store);
-  const std::string run = std::to_string(system_now_ms());
   std::atomic<int64_t> next{0}, done{0};
   auto started = std::chrono::steady_clock::now();
 
@@ -76,7 +78,7 @@ int main(int argc, char** argv) {
     const std::string name = "fill/" + std::to_string(worker);
     for (int64_t i = next++; i < count; i = next++) {
       int64_t now_ms = system_now_ms();
-      store->create_case(bench_case("c_fill" + run + "_" + std::to_string(i), owner, now_ms), std::nullopt);
+      store->create_case(bench_case(owner, now_ms), std::nullopt);
       // Deliver what this case queued, as the dispatcher would have.
       for (const auto& delivery : store::claim_all(*store, name, now_ms, 600000)) {
         store::Transition acknowledged;

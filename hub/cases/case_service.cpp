@@ -9,8 +9,6 @@
 #include "hub/domain/request_state.h"
 #include "hub/store/audit_chain.h"
 
-#include <Poco/Data/DataException.h>
-
 #include <algorithm>
 
 namespace guichet::cases {
@@ -253,7 +251,7 @@ Json CaseService::add_needs(const Principal& who, const std::string& case_id, co
   auto consents = consents_of(body["consent"], who.referent, at);
   try {
     guarded([&] { store_.add_requests(case_id, at, requests, consents, actor_of(who)); });
-  } catch (const Poco::Data::DataException&) {
+  } catch (const store::Conflict&) {
     // The database's own one-open-request-per-need rule caught a concurrent addition.
     throw ApiError::conflict("this need already has an open request", "needs");
   }

@@ -85,7 +85,11 @@ void Dispatcher::stop() {
 void Dispatcher::sleep_until_due(uint64_t seen_generation) {
   int64_t wait = options_.idle_poll_ms;
   try {
-    if (auto due = store_.next_due_ms()) wait = std::clamp<int64_t>(*due - clock_(), 1, options_.idle_poll_ms);
+    // A row due already that the claim left is a frozen case's or waits behind an older row of its
+    // request: neither is worth polling for; wake() or the idle pace finds it.
+    auto due = store_.next_due_ms();
+    int64_t now = clock_();
+    if (due && *due > now) wait = std::min(*due - now, options_.idle_poll_ms);
   } catch (const store::StoreUnavailable&) {
     // Storage is failing: poll at the idle pace until it comes back.
   }

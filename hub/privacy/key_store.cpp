@@ -1,12 +1,8 @@
 #include "hub/privacy/key_store.h"
 
 #include "hub/privacy/sealing.h"
-#include "hub/store/sqlite/storage_failure.h"
 #include "hub/store/store.h"
 
-#include <Poco/Data/RecordSet.h>
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Statement.h>
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 
@@ -17,7 +13,8 @@ namespace guichet::privacy {
 namespace {
 
 namespace fs = std::filesystem;
-using namespace Poco::Data::Keywords;
+using store::sqlite::Database;
+using store::sqlite::Query;
 
 std::string to_hex(const std::string& raw) {
   static const char* digits = "0123456789abcdef";
@@ -61,32 +58,21 @@ std::string read_master(const fs::path& file) {
   return from_hex(hex);
 }
 
-Poco::Data::Session open_session(const fs::path& file) {
-  Poco::Data::SQLite::Connector::registerConnector();
-  Poco::Data::Session session("SQLite", file.string());
-  session << "PRAGMA journal_mode=WAL", now;
-  session << "PRAGMA synchronous=FULL", now;
-  session << "PRAGMA busy_timeout=5000", now;
-  session << "CREATE TABLE IF NOT EXISTS case_keys(case_id TEXT PRIMARY KEY, master TEXT NOT NULL, wrapped TEXT NOT NULL)",
-      now;
-  return session;
-}
-
-// keys.db failing is the hub's storage failing, as for its main database: answered 503, tried again.
-template <typename Call>
-auto guarded(Call&& call) {
-  try {
-    return call();
-  } catch (const Poco::Exception& e) {
-    if (store::is_storage_failure(e)) throw store::StoreUnavailable("case keys unavailable: " + e.displayText());
-    throw;
-  }
+// Creates keys.db's table when it is new; returns the file, for the connections to open.
+fs::path prepared(const fs::path& file) {
+  store::sqlite::Database db(file);
+  db.execute("CREATE TABLE IF NOT EXISTS case_keys(case_id TEXT PRIMARY KEY, master TEXT NOT NULL, wrapped TEXT NOT NULL)");
+  return file;
 }
 
 }  // namespace
 
 KeyStore::KeyStore(const fs::path& data_dir, FileLock::Mode mode)
-    : dir_(data_dir), lock_(data_dir / "keys.lock", mode), session_(open_session(data_dir / "keys.db")) {
+    : dir_(data_dir),
+      lock_(data_dir / "keys.lock", mode),
+      writer_(prepared(data_dir / "keys.db")),
+      group_commit_(writer_),
+      readers_(data_dir / "keys.db") {
   load_master_keys();
 }
 
@@ -111,45 +97,42 @@ std::string KeyStore::wrap(const std::string& case_id, const std::string& key) c
 
 std::string KeyStore::create(const std::string& case_id) {
   std::string key = random_bytes(kKeyBytes);
-  std::lock_guard lock(mutex_);
-  std::string wrapped = wrap(case_id, key);
-  guarded([&] {
-    session_ << "INSERT INTO case_keys(case_id, master, wrapped) VALUES(?,?,?)", bind(case_id), bind(current_),
-        bind(wrapped), now;
+  std::string wrapped, master;
+  {
+    std::lock_guard lock(masters_mutex_);
+    wrapped = wrap(case_id, key);
+    master = current_;
+  }
+  group_commit_.run([&](Database& db) {
+    db.query("INSERT INTO case_keys(case_id, master, wrapped) VALUES(?1,?2,?3)", case_id, master, wrapped).run();
   });
   return key;
 }
 
 std::optional<std::string> KeyStore::find(const std::string& case_id) {
-  std::lock_guard lock(mutex_);
   std::string master, wrapped;
-  bool found = guarded([&] {
-    Poco::Data::Statement query(session_);
-    query << "SELECT master, wrapped FROM case_keys WHERE case_id = ?", bind(case_id);
-    query.execute();
-    Poco::Data::RecordSet rows(query);
-    if (rows.rowCount() == 0) return false;
-    master = rows.value(0, 0).convert<std::string>();
-    wrapped = rows.value(1, 0).convert<std::string>();
-    return true;
-  });
-  if (!found) return std::nullopt;
+  {
+    auto reader = readers_.take();
+    Query q = reader->query("SELECT master, wrapped FROM case_keys WHERE case_id = ?1", case_id);
+    if (!q.next()) return std::nullopt;
+    master = q.text(0);
+    wrapped = q.text(1);
+  }
+  std::lock_guard lock(masters_mutex_);
   auto it = masters_.find(master);
   if (it == masters_.end()) throw SealError("the master key that wraps this case key is missing");
   return open_sealed(it->second, wrapped, "case-key:" + case_id);
 }
 
 void KeyStore::destroy(const std::string& case_id) {
-  std::lock_guard lock(mutex_);
-  guarded([&] {
-    session_ << "DELETE FROM case_keys WHERE case_id = ?", bind(case_id), now;
-    // Also out of the write-ahead log, so the wrapped key does not linger in a file on disk.
-    session_ << "PRAGMA wal_checkpoint(TRUNCATE)", now;
-  });
+  group_commit_.run([&](Database& db) { db.query("DELETE FROM case_keys WHERE case_id = ?1", case_id).run(); });
+  // Also out of the write-ahead log, so the wrapped key does not linger in a file on disk.
+  auto reader = readers_.take();
+  reader->execute("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 size_t KeyStore::rotate() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(masters_mutex_);
   fs::path next_file = dir_ / "master.key.next";
   std::string next_key;
   if (fs::exists(next_file)) {
@@ -161,28 +144,20 @@ size_t KeyStore::rotate() {
   std::string next_id = fingerprint(next_key);
   masters_[next_id] = next_key;
 
-  Poco::Data::Statement query(session_);
-  query << "SELECT case_id, master, wrapped FROM case_keys WHERE master <> ?", bind(next_id);
-  query.execute();
-  Poco::Data::RecordSet rows(query);
   std::vector<std::pair<std::string, std::string>> rewrapped;
-  for (size_t i = 0; i < rows.rowCount(); ++i) {
-    std::string case_id = rows.value(0, i).convert<std::string>();
-    const std::string& old_master = masters_.at(rows.value(1, i).convert<std::string>());
-    std::string key = open_sealed(old_master, rows.value(2, i).convert<std::string>(), "case-key:" + case_id);
-    rewrapped.emplace_back(case_id, seal(next_key, key, "case-key:" + case_id));
-  }
-  session_ << "BEGIN IMMEDIATE", now;
-  try {
-    for (auto& [case_id, wrapped] : rewrapped) {
-      session_ << "UPDATE case_keys SET master = ?, wrapped = ? WHERE case_id = ?", bind(next_id), bind(wrapped),
-          bind(case_id), now;
+  {
+    auto reader = readers_.take();
+    for (Query q = reader->query("SELECT case_id, master, wrapped FROM case_keys WHERE master <> ?1", next_id); q.next();) {
+      std::string case_id = q.text(0);
+      std::string key = open_sealed(masters_.at(q.text(1)), q.text(2), "case-key:" + case_id);
+      rewrapped.emplace_back(case_id, seal(next_key, key, "case-key:" + case_id));
     }
-    session_ << "COMMIT", now;
-  } catch (...) {
-    session_ << "ROLLBACK", now;
-    throw;
   }
+  group_commit_.run([&](Database& db) {
+    for (auto& [case_id, wrapped] : rewrapped) {
+      db.query("UPDATE case_keys SET master = ?1, wrapped = ?2 WHERE case_id = ?3", next_id, wrapped, case_id).run();
+    }
+  });
   fs::rename(next_file, dir_ / "master.key");
   current_ = next_id;
   return rewrapped.size();

@@ -12,6 +12,9 @@
 // for a KeyStore opened `exclusive` (`guichet keys rotate`, hubs stopped), because a running hub
 // would go on wrapping new keys with the master key a rotation retires.
 //
+// Writes: a new key is committed before its case is, and concurrent intakes share one commit of
+// keys.db (GroupCommit), as they share one of the main store.
+//
 // Errors: keys.db failing (disk full, I/O error) throws store::StoreUnavailable, as the main store does.
 // Thread-safety: every method may be called from any thread.
 #ifndef GUICHET_HUB_PRIVACY_KEY_STORE_H
@@ -19,7 +22,9 @@
 
 #include "hub/privacy/file_lock.h"
 
-#include <Poco/Data/Session.h>
+#include "hub/store/sqlite/database.h"
+#include "hub/store/sqlite/group_commit.h"
+#include "hub/store/sqlite/reader_pool.h"
 
 #include <filesystem>
 #include <map>
@@ -48,8 +53,10 @@ class KeyStore {
 
   std::filesystem::path dir_;
   FileLock lock_;
-  std::mutex mutex_;
-  Poco::Data::Session session_;
+  store::sqlite::Database writer_;
+  store::sqlite::GroupCommit group_commit_;
+  store::sqlite::ReaderPool readers_;
+  std::mutex masters_mutex_;                    // masters_ and current_ change in rotate()
   std::map<std::string, std::string> masters_;  // id (fingerprint) -> key
   std::string current_;                         // id of master.key
 };

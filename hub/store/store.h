@@ -24,6 +24,13 @@ class StoreUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The change breaks a rule the database itself enforces (one open request per need and agency):
+// a concurrent change got there first. Nothing was written.
+class Conflict : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // The same idempotency key was stored by a concurrent request between lookup and insert.
 class IdempotencyRace : public std::runtime_error {
  public:

@@ -61,6 +61,11 @@ const char* const kSchema[] = {
          idempotency_key TEXT NOT NULL, reason TEXT, attempts INTEGER NOT NULL DEFAULT 0,
          next_attempt_at BIGINT NOT NULL, lease_owner TEXT, lease_until BIGINT NOT NULL DEFAULT 0,
          created_ms BIGINT NOT NULL))",
+    // next_attempt_at: when the row may next be claimed, the end of its lease while it is leased.
+    // instance: its request's, so that a claim reads one instance's rows off an index.
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS instance TEXT NOT NULL DEFAULT ''",
+    "UPDATE outbox o SET instance = r.instance FROM requests r WHERE r.id = o.request_id AND o.instance = ''",
+    "CREATE INDEX IF NOT EXISTS outbox_by_instance ON outbox(instance, next_attempt_at)",
     "CREATE INDEX IF NOT EXISTS outbox_by_due ON outbox(next_attempt_at)",
     "CREATE INDEX IF NOT EXISTS outbox_by_request ON outbox(request_id, id)",
     R"(CREATE TABLE IF NOT EXISTS consents(
@@ -92,6 +97,8 @@ const char* const kSchema[] = {
     "CREATE INDEX IF NOT EXISTS audit_by_case ON audit(case_id, seq)",
     R"(CREATE TABLE IF NOT EXISTS audit_head(
          id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL))",
+    // Rows leased before a claim moved their due time to the end of the lease get the same.
+    "UPDATE outbox SET next_attempt_at = lease_until WHERE lease_until > next_attempt_at",
 };
 
 int64_t parse_ms(const std::string& rfc3339) { return parse_time(rfc3339).value_or(0); }
@@ -218,8 +225,8 @@ void append_audit(Session& s, const AuditEvent& event) {
 void insert_outbox(Session& s, const std::string& request_id, const std::string& operation,
                    const std::string& key, const std::string& reason, int64_t due_ms) {
   Poco::Int64 due = due_ms;
-  s << "INSERT INTO outbox(request_id, operation, idempotency_key, reason, next_attempt_at, created_ms) "
-       "VALUES($1,$2,$3,$4,$5,$6)",
+  s << "INSERT INTO outbox(request_id, instance, operation, idempotency_key, reason, next_attempt_at, created_ms) "
+       "VALUES($1,(SELECT instance FROM requests WHERE id = $1),$2,$3,$4,$5,$6)",
       bind(request_id), bind(operation), bind(key), bind(reason), bind(due), bind(due), now;
 }
 
@@ -416,6 +423,7 @@ auto PostgresStore::write(Body&& body) {
       }
       if (is_unavailable(e, s)) throw unavailable(e);
       if (is_retryable(e) && attempt < kAttempts) continue;
+      if (sqlstate(e).rfind("23", 0) == 0) throw Conflict("integrity constraint (SQLSTATE " + sqlstate(e) + ")");
       throw;
     } catch (...) {
       try {
@@ -743,11 +751,11 @@ std::vector<Delivery> PostgresStore::claim(const std::string& worker, int64_t no
     // Nothing about a frozen case leaves the hub.
     const std::string eligible =
         "FROM outbox o JOIN requests r ON r.id = o.request_id JOIN cases c ON c.id = r.case_id "
-        "WHERE o.next_attempt_at <= $1 AND o.lease_until <= $1 AND c.frozen = 0 "
+        "WHERE o.next_attempt_at <= $1 AND c.frozen = 0 "
         "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.request_id = o.request_id AND p.id < o.id) ";
     // One instance per batch, the one whose row is due first: a slow agency holds its own rows only.
     Statement first(s);
-    first << "SELECT r.instance " + eligible + "ORDER BY o.next_attempt_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED",
+    first << "SELECT o.instance " + eligible + "ORDER BY o.next_attempt_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED",
         bind(at);
     first.execute();
     Rows due(first);
@@ -757,7 +765,7 @@ std::vector<Delivery> PostgresStore::claim(const std::string& worker, int64_t no
     // Rows another hub is claiming right now are skipped rather than waited for; once its lease
     // is written they no longer qualify.
     Statement pick(s);
-    pick << "SELECT o.id " + eligible + "AND r.instance = $2 ORDER BY o.next_attempt_at LIMIT $3 "
+    pick << "SELECT o.id " + eligible + "AND o.instance = $2 ORDER BY o.next_attempt_at LIMIT $3 "
             "FOR UPDATE OF o SKIP LOCKED",
         bind(at), bind(instance), bind(count);
     pick.execute();
@@ -766,7 +774,9 @@ std::vector<Delivery> PostgresStore::claim(const std::string& worker, int64_t no
     std::string ids = "(";
     for (size_t i = 0; i < picked.size(); ++i) ids += (i ? "," : "") + std::to_string(picked.integer(i, 0));
     ids += ")";
-    s << "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id IN " + ids,
+    // A leased row is not due again before its lease ends: the due index alone finds what is free.
+    s << "UPDATE outbox SET lease_owner = $1, lease_until = $2, next_attempt_at = $2, attempts = attempts + 1 "
+         "WHERE id IN " + ids,
         bind(worker), bind(until), now;
     Statement q(s);
     q << std::string("SELECT o.id, o.operation, o.attempts, o.idempotency_key, o.reason, o.created_ms, "
@@ -826,7 +836,7 @@ std::vector<Disclosure> PostgresStore::disclosures(const std::string& case_id) {
 std::optional<int64_t> PostgresStore::next_due_ms() {
   return read([&](Session& s) -> std::optional<int64_t> {
     Statement q(s);
-    q << "SELECT MIN(GREATEST(next_attempt_at, lease_until)) FROM outbox";
+    q << "SELECT MIN(next_attempt_at) FROM outbox";
     q.execute();
     Rows rows(q);
     if (rows.size() == 0 || rows.text(0, 0).empty()) return std::nullopt;

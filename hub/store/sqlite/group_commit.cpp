@@ -2,11 +2,7 @@
 
 #include "hub/store/store.h"
 
-#include <vector>
-
-namespace guichet::store {
-
-using namespace Poco::Data::Keywords;
+namespace guichet::store::sqlite {
 
 void GroupCommit::run(Body body) {
   Pending mine;
@@ -19,6 +15,7 @@ void GroupCommit::run(Body body) {
     for (auto it = queue_.begin(); it != queue_.end() && group.size() < kMaxGroup; ++it) group.push_back(*it);
     lock.unlock();
     commit(group);
+    if (between_groups_) between_groups_();
     lock.lock();
     for (Pending* pending : group) {
       queue_.pop_front();
@@ -31,39 +28,41 @@ void GroupCommit::run(Body body) {
 }
 
 void GroupCommit::commit(const std::vector<Pending*>& group) {
-  auto fail_all = [&](const Poco::Exception& e) {
-    auto error = std::make_exception_ptr(StoreUnavailable("database unavailable: " + e.displayText()));
+  auto fail_all = [&](const std::exception& e) {
+    auto error = std::make_exception_ptr(StoreUnavailable(e.what()));
     for (Pending* pending : group) pending->error = error;
   };
   try {
-    writer_ << "BEGIN IMMEDIATE", now;
-  } catch (const Poco::Exception& e) {
+    writer_.query("BEGIN IMMEDIATE").run();
+  } catch (const std::exception& e) {
     fail_all(e);
     return;
   }
   try {
     for (Pending* pending : group) {
-      writer_ << "SAVEPOINT one_write", now;
+      writer_.query("SAVEPOINT one_write").run();
       try {
         pending->body(writer_);
-        writer_ << "RELEASE one_write", now;
+        writer_.query("RELEASE one_write").run();
       } catch (...) {
         pending->error = std::current_exception();
-        writer_ << "ROLLBACK TO one_write", now;
-        writer_ << "RELEASE one_write", now;
+        writer_.query("ROLLBACK TO one_write").run();
+        writer_.query("RELEASE one_write").run();
       }
     }
-    writer_ << "COMMIT", now;
-  } catch (const Poco::Exception& e) {
+    writer_.query("COMMIT").run();
+  } catch (const std::exception& e) {
     // The savepoint or commit statements themselves failed: the storage is at fault, and nothing
     // of the group may be reported as stored.
-    try {
-      writer_ << "ROLLBACK", now;
-    } catch (const Poco::Exception&) {
-      // The failure may already have ended the transaction; nothing is left to undo.
+    if (!sqlite3_get_autocommit(writer_.handle())) {
+      try {
+        writer_.query("ROLLBACK").run();
+      } catch (const std::exception&) {
+        // Nothing more can be undone; the connection's next BEGIN tells whether it recovered.
+      }
     }
     fail_all(e);
   }
 }
 
-}  // namespace guichet::store
+}  // namespace guichet::store::sqlite

@@ -10,22 +10,25 @@
 #ifndef GUICHET_HUB_STORE_SQLITE_GROUP_COMMIT_H
 #define GUICHET_HUB_STORE_SQLITE_GROUP_COMMIT_H
 
-#include <Poco/Data/Session.h>
+#include "hub/store/sqlite/database.h"
 
 #include <condition_variable>
 #include <deque>
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <vector>
 
-namespace guichet::store {
+namespace guichet::store::sqlite {
 
 class GroupCommit {
  public:
-  using Body = std::function<void(Poco::Data::Session&)>;
+  using Body = std::function<void(Database&)>;
 
-  // `writer` is the only session that writes; it must outlive this object.
-  explicit GroupCommit(Poco::Data::Session& writer) : writer_(writer) {}
+  // `writer` is the only connection that writes; it must outlive this object. `between_groups`, when
+  // given, runs after each group's commit, on the writer, before the next group begins.
+  explicit GroupCommit(Database& writer, std::function<void()> between_groups = {})
+      : writer_(writer), between_groups_(std::move(between_groups)) {}
 
   // Runs `body` in a group and waits for its commit. Rethrows what `body` threw (its changes are
   // then undone); throws StoreUnavailable when the group could not be begun or committed.
@@ -45,11 +48,12 @@ class GroupCommit {
   // Enough to amortise the fsync, few enough that the first caller of a group does not wait long.
   static constexpr size_t kMaxGroup = 64;
 
-  Poco::Data::Session& writer_;
+  Database& writer_;
+  const std::function<void()> between_groups_;
   std::mutex mutex_;
   std::deque<Pending*> queue_;
 };
 
-}  // namespace guichet::store
+}  // namespace guichet::store::sqlite
 
 #endif

@@ -3,11 +3,6 @@
 #include "hub/domain/request_state.h"
 #include "hub/domain/time.h"
 #include "hub/store/audit_chain.h"
-#include "hub/store/sqlite/storage_failure.h"
-
-#include <Poco/Data/RecordSet.h>
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Statement.h>
 
 #include <map>
 #include <type_traits>
@@ -15,17 +10,16 @@
 namespace guichet::store {
 namespace {
 
-using namespace Poco::Data::Keywords;
-using Poco::Data::RecordSet;
-using Poco::Data::Session;
-using Poco::Data::Statement;
+using sqlite::Database;
+using sqlite::Query;
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
+constexpr int kWriterCacheKiB = 32 * 1024;
 
 // Requests in these states have nothing more to do; the partial unique index below lets a case
 // hold one open request per need and serving agency (a department may have a need served by
 // several agencies), enforced by the database itself.
-constexpr const char* kTerminalList = "('accepted','refused','closed','withdrawn')";
+const std::string kTerminalList = "('accepted','refused','closed','withdrawn')";
 
 const char* const kSchema[] = {
     R"(CREATE TABLE IF NOT EXISTS cases(
@@ -54,11 +48,13 @@ const char* const kSchema[] = {
          id INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL, state TEXT NOT NULL,
          source TEXT NOT NULL, at TEXT NOT NULL, detail TEXT))",
     "CREATE INDEX IF NOT EXISTS history_by_request ON history(request_id, id)",
+    // next_attempt_at: when the row may next be claimed, the end of its lease while it is leased.
+    // instance: its request's, so that a claim reads one instance's rows off an index.
     R"(CREATE TABLE IF NOT EXISTS outbox(
          id INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL, operation TEXT NOT NULL,
          idempotency_key TEXT NOT NULL, reason TEXT, attempts INTEGER NOT NULL DEFAULT 0,
          next_attempt_at INTEGER NOT NULL, lease_owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
-         created_ms INTEGER NOT NULL))",
+         created_ms INTEGER NOT NULL, instance TEXT NOT NULL DEFAULT ''))",
     "CREATE INDEX IF NOT EXISTS outbox_by_due ON outbox(next_attempt_at)",
     "CREATE INDEX IF NOT EXISTS outbox_by_request ON outbox(request_id, id)",
     R"(CREATE TABLE IF NOT EXISTS consents(
@@ -91,192 +87,193 @@ const char* const kSchema[] = {
          id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL))",
 };
 
-int64_t parse_ms(const std::string& rfc3339) { return parse_time(rfc3339).value_or(0); }
-
-// A query's result read by column position; NULL reads as empty text or zero.
-class Rows {
- public:
-  explicit Rows(Statement& statement) : set_(statement) {}
-  size_t size() const { return set_.rowCount(); }
-  std::string text(size_t row, size_t column) const {
-    if (set_.isNull(column, row)) return {};
-    return set_.value(column, row).convert<std::string>();
+// Brings a database written by an earlier version to the current schema. Each step is idempotent.
+void migrate(Database& db) {
+  bool has_instance = false;
+  for (Query q = db.query("SELECT name FROM pragma_table_info('outbox')"); q.next();) {
+    if (q.text(0) == "instance") has_instance = true;
   }
-  int64_t integer(size_t row, size_t column) const {
-    if (set_.isNull(column, row)) return 0;
-    return set_.value(column, row).convert<Poco::Int64>();
+  if (!has_instance) {
+    db.execute("ALTER TABLE outbox ADD COLUMN instance TEXT NOT NULL DEFAULT ''");
+    db.execute("UPDATE outbox SET instance = (SELECT r.instance FROM requests r WHERE r.id = outbox.request_id)");
   }
-
- private:
-  RecordSet set_;
-};
-
-std::string quoted_list(const std::vector<std::string>& values) {
-  // Ids are minted by the hub ([A-Za-z0-9_]), but quote them anyway: a list is spliced into SQL.
-  std::string out = "(";
-  for (size_t i = 0; i < values.size(); ++i) {
-    std::string escaped;
-    for (char c : values[i]) {
-      escaped += c;
-      if (c == '\'') escaped += '\'';
-    }
-    out += (i ? ",'" : "'") + escaped + "'";
-  }
-  return out + ")";
+  db.execute("CREATE INDEX IF NOT EXISTS outbox_by_instance ON outbox(instance, next_attempt_at)");
+  // Rows leased before a claim moved their due time to the end of the lease get the same.
+  db.execute("UPDATE outbox SET next_attempt_at = lease_until WHERE lease_until > next_attempt_at");
 }
 
-constexpr const char* kRequestColumns =
+int64_t parse_ms(const std::string& rfc3339) { return parse_time(rfc3339).value_or(0); }
+
+const std::string kRequestColumns =
     "r.id, r.case_id, r.need, r.need_json, r.instance, r.agency, r.state, r.agency_reference, "
     "r.message, r.deadline, r.correlation, r.delivery_key, r.updated_at, r.agency_at, r.retrying";
-constexpr size_t kRequestColumnCount = 15;
 
-RequestRecord read_request(const Rows& rows, size_t row, size_t first = 0) {
+RequestRecord read_request(const Query& q, int first = 0) {
   RequestRecord r;
-  r.id = rows.text(row, first + 0);
-  r.case_id = rows.text(row, first + 1);
-  r.need = rows.text(row, first + 2);
-  r.need_json = rows.text(row, first + 3);
-  r.instance = rows.text(row, first + 4);
-  r.agency = rows.text(row, first + 5);
-  r.state = rows.text(row, first + 6);
-  r.agency_reference = rows.text(row, first + 7);
-  r.message = rows.text(row, first + 8);
-  r.deadline = rows.text(row, first + 9);
-  r.correlation = rows.text(row, first + 10);
-  r.delivery_key = rows.text(row, first + 11);
-  r.updated_at = rows.text(row, first + 12);
-  r.agency_at = rows.text(row, first + 13);
-  r.retrying = rows.integer(row, first + 14) != 0;
+  r.id = q.text(first + 0);
+  r.case_id = q.text(first + 1);
+  r.need = q.text(first + 2);
+  r.need_json = q.text(first + 3);
+  r.instance = q.text(first + 4);
+  r.agency = q.text(first + 5);
+  r.state = q.text(first + 6);
+  r.agency_reference = q.text(first + 7);
+  r.message = q.text(first + 8);
+  r.deadline = q.text(first + 9);
+  r.correlation = q.text(first + 10);
+  r.delivery_key = q.text(first + 11);
+  r.updated_at = q.text(first + 12);
+  r.agency_at = q.text(first + 13);
+  r.retrying = q.integer(first + 14) != 0;
   return r;
 }
 
-void insert_history(Session& s, const std::string& request_id, const HistoryEntry& entry) {
-  s << "INSERT INTO history(request_id, state, source, at, detail) VALUES(?,?,?,?,?)",
-      bind(request_id), bind(entry.state), bind(entry.source), bind(entry.at), bind(entry.detail), now;
+const std::string kCaseColumns = "seq, id, owner, department, created_at, updated_at, frozen";
+
+CaseRecord read_case(const Query& q) {
+  CaseRecord c;
+  c.seq = q.integer(0);
+  c.id = q.text(1);
+  c.owner = q.text(2);
+  c.department = q.text(3);
+  c.created_at = q.text(4);
+  c.updated_at = q.text(5);
+  c.frozen = q.integer(6) != 0;
+  return c;
+}
+
+void insert_history(Database& db, const std::string& request_id, const HistoryEntry& entry) {
+  db.query("INSERT INTO history(request_id, state, source, at, detail) VALUES(?1,?2,?3,?4,?5)")
+      .bind(request_id, entry.state, entry.source, entry.at, entry.detail)
+      .run();
 }
 
 // Appends `event` to the audit log, in the caller's transaction: the log holds an action exactly
 // when the action's change is committed.
-void append_audit(Session& s, const AuditEvent& event) {
-  Poco::Int64 seq = 0;
+void append_audit(Database& db, const AuditEvent& event) {
+  int64_t seq = 0;
   std::string hash;
-  s << "SELECT seq, hash FROM audit_head WHERE id = 1", into(seq), into(hash), now;
-  std::string at = format_time(system_now_ms());
-  AuditEntry e = chain_entry(seq + 1, at, hash, event);
-  s << "INSERT INTO audit(seq, at, actor, action, case_id, request_id, detail, prev_hash, hash) "
-       "VALUES(?,?,?,?,?,?,?,?,?)",
-      bind(e.seq), bind(e.at), bind(e.actor), bind(e.action), bind(e.case_id), bind(e.request_id), bind(e.detail),
-      bind(e.prev_hash), bind(e.hash), now;
-  s << "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", bind(e.seq), bind(e.hash), now;
+  {
+    Query head = db.query("SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (head.next()) {
+      seq = head.integer(0);
+      hash = head.text(1);
+    }
+  }
+  AuditEntry e = chain_entry(seq + 1, format_time(system_now_ms()), hash, event);
+  db.query("INSERT INTO audit(seq, at, actor, action, case_id, request_id, detail, prev_hash, hash) "
+           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)")
+      .bind(e.seq, e.at, e.actor, e.action, e.case_id, e.request_id, e.detail, e.prev_hash, e.hash)
+      .run();
+  db.query("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1").bind(e.seq, e.hash).run();
 }
 
-void insert_outbox(Session& s, const std::string& request_id, const std::string& operation,
-                   const std::string& key, const std::string& reason, int64_t due_ms) {
-  Poco::Int64 due = due_ms;
-  s << "INSERT INTO outbox(request_id, operation, idempotency_key, reason, next_attempt_at, created_ms) "
-       "VALUES(?,?,?,?,?,?)",
-      bind(request_id), bind(operation), bind(key), bind(reason), bind(due), bind(due), now;
+void insert_outbox(Database& db, const std::string& request_id, const std::string& instance,
+                   const std::string& operation, const std::string& key, const std::string& reason, int64_t due_ms) {
+  db.query("INSERT INTO outbox(request_id, instance, operation, idempotency_key, reason, next_attempt_at, created_ms) "
+           "VALUES(?1,?2,?3,?4,?5,?6,?6)")
+      .bind(request_id, instance, operation, key, reason, due_ms)
+      .run();
 }
 
-void insert_requests(Session& s, const std::string& case_id, const std::string& at, int64_t at_ms,
+void insert_requests(Database& db, const std::string& case_id, const std::string& at, int64_t at_ms,
                      const std::vector<NewRequest>& requests) {
   for (const auto& r : requests) {
-    s << "INSERT INTO requests(id, case_id, need, need_json, instance, agency, state, deadline, "
-         "correlation, delivery_key, created_at, updated_at) VALUES(?,?,?,?,?,?,'queued',?,?,?,?,?)",
-        bind(r.id), bind(case_id), bind(r.need), bind(r.need_json), bind(r.instance), bind(r.agency),
-        bind(r.deadline), bind(r.correlation), bind(r.delivery_key), bind(at), bind(at), now;
-    insert_history(s, r.id, {"queued", at, "hub", ""});
-    insert_outbox(s, r.id, "deliver", r.delivery_key, "", at_ms);
+    db.query("INSERT INTO requests(id, case_id, need, need_json, instance, agency, state, deadline, "
+             "correlation, delivery_key, created_at, updated_at) VALUES(?1,?2,?3,?4,?5,?6,'queued',?7,?8,?9,?10,?10)")
+        .bind(r.id, case_id, r.need, r.need_json, r.instance, r.agency, r.deadline, r.correlation, r.delivery_key, at)
+        .run();
+    insert_history(db, r.id, {"queued", at, "hub", ""});
+    insert_outbox(db, r.id, r.instance, "deliver", r.delivery_key, "", at_ms);
   }
 }
 
-void insert_consents(Session& s, const std::string& case_id, const std::vector<ConsentEntry>& consents) {
+void insert_consents(Database& db, const std::string& case_id, const std::vector<ConsentEntry>& consents) {
   for (const auto& c : consents) {
-    int given = c.given ? 1 : 0;
-    s << "INSERT INTO consents(case_id, need, given, at, referent, channel) VALUES(?,?,?,?,?,?)",
-        bind(case_id), bind(c.need), bind(given), bind(c.at), bind(c.referent), bind(c.channel), now;
+    db.query("INSERT INTO consents(case_id, need, given, at, referent, channel) VALUES(?1,?2,?3,?4,?5,?6)")
+        .bind(case_id, c.need, c.given, c.at, c.referent, c.channel)
+        .run();
   }
 }
 
-void touch_case(Session& s, const std::string& case_id, const std::string& at) {
-  s << "UPDATE cases SET updated_at = ? WHERE id = ?", bind(at), bind(case_id), now;
+void touch_case(Database& db, const std::string& case_id, const std::string& at) {
+  db.query("UPDATE cases SET updated_at = ?1 WHERE id = ?2").bind(at, case_id).run();
+}
+
+// A request's state and case, as the writer sees it now.
+struct RequestRow {
+  std::string state, case_id, delivery_key, instance;
+};
+
+std::optional<RequestRow> request_state(Database& db, const std::string& request_id) {
+  Query q = db.query("SELECT state, case_id, delivery_key, instance FROM requests WHERE id = ?1");
+  q.bind(request_id);
+  if (!q.next()) return std::nullopt;
+  return RequestRow{q.text(0), q.text(1), q.text(2), q.text(3)};
 }
 
 // Applies a transition to a request; a request in a final state keeps it (a late delivery
 // outcome must not resurrect a withdrawn request) but the history still records what happened.
-void apply_transition(Session& s, const std::string& request_id, const Transition& t) {
-  Statement q(s);
-  q << "SELECT state, case_id FROM requests WHERE id = ?", bind(request_id);
-  q.execute();
-  Rows rows(q);
-  if (rows.size() == 0) return;
-  auto current = parse_request_state(rows.text(0, 0)).value_or(RequestState::queued);
-  std::string case_id = rows.text(0, 1);
+void apply_transition(Database& db, const std::string& request_id, const Transition& t) {
+  auto found = request_state(db, request_id);
+  if (!found) return;
+  auto current = parse_request_state(found->state).value_or(RequestState::queued);
   if (is_terminal(current)) {
     // A final state stays final; what happened after it (e.g. the agency told of a withdrawal)
     // is still worth telling the référent.
-    if (t.message) {
-      s << "UPDATE requests SET message = ? WHERE id = ?", bind(*t.message), bind(request_id), now;
-    }
+    if (t.message) db.query("UPDATE requests SET message = ?1 WHERE id = ?2").bind(*t.message, request_id).run();
     return;
   }
   std::string at;
   for (const auto& entry : t.entries) {
     if (is_terminal(current)) break;
-    insert_history(s, request_id, entry);
+    insert_history(db, request_id, entry);
     current = parse_request_state(entry.state).value_or(current);
     at = entry.at;
   }
-  // One UPDATE for the whole change: the row is rewritten once, not once per column.
-  int retrying = t.retrying ? 1 : 0;
-  std::string sql = "UPDATE requests SET retrying = ?";
-  std::string state = to_string(current);
-  if (!at.empty()) sql += ", state = ?, updated_at = ?";
+  // One UPDATE for the whole change: the row is rewritten once, not once per column. A column
+  // the transition leaves alone is bound to NULL and kept by COALESCE.
   bool reference = t.agency_reference && !t.agency_reference->empty();
-  if (reference) sql += ", agency_reference = ?";
-  if (t.message) sql += ", message = ?";
-  sql += " WHERE id = ?";
-  Statement u(s);
-  u << sql, bind(retrying);
-  if (!at.empty()) u, bind(state), bind(at);
-  if (reference) u, bind(*t.agency_reference);
-  if (t.message) u, bind(*t.message);
-  u, bind(request_id);
-  u.execute();
-  if (!at.empty()) touch_case(s, case_id, at);
+  std::optional<std::string> state, updated_at;
+  if (!at.empty()) {
+    state = to_string(current);
+    updated_at = at;
+  }
+  db.query("UPDATE requests SET retrying = ?1, state = COALESCE(?2, state), updated_at = COALESCE(?3, updated_at), "
+           "agency_reference = COALESCE(?4, agency_reference), message = COALESCE(?5, message) WHERE id = ?6")
+      .bind(t.retrying, state, updated_at, reference ? t.agency_reference : std::optional<std::string>(), t.message, request_id)
+      .run();
+  if (!at.empty()) touch_case(db, found->case_id, at);
 }
 
 // The fields a connector was given, recorded in the same transaction as the attempt's outcome:
 // what the victim is told was disclosed is exactly what was.
-void record_disclosure(Session& s, const Delivery& d, const Transition& t) {
+void record_disclosure(Database& db, const Delivery& d, const Transition& t) {
   if (t.disclosed.empty()) return;
   std::string fields;
   for (const auto& field : t.disclosed) fields += (fields.empty() ? "" : ",") + field;
-  std::string at = format_time(system_now_ms());
-  s << "INSERT INTO disclosures(case_id, request_id, instance, agency, fields, at) VALUES(?,?,?,?,?,?)",
-      bind(d.request.case_id), bind(d.request.id), bind(d.request.instance), bind(d.request.agency),
-      bind(fields), bind(at), now;
+  db.query("INSERT INTO disclosures(case_id, request_id, instance, agency, fields, at) VALUES(?1,?2,?3,?4,?5,?6)")
+      .bind(d.request.case_id, d.request.id, d.request.instance, d.request.agency, fields,
+            format_time(system_now_ms()))
+      .run();
 }
 
 // Applies an agency's (or a référent's) report to its request, under the rules of
 // apply_agency_event (store.h). Returns the request as it was, or nothing when the report moves
 // nothing.
-std::optional<RequestRecord> apply_event(Session& s, const AgencyEvent& e) {
+std::optional<RequestRecord> apply_event(Database& db, const AgencyEvent& e) {
   auto next = parse_request_state(e.state);
   if (!next) return std::nullopt;
-  Statement q(s);
-  if (!e.request_id.empty()) {
-    q << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.id = ? AND r.instance = ?",
-        bind(e.request_id), bind(e.instance);
-  } else {
-    q << std::string("SELECT ") + kRequestColumns +
-             " FROM requests r WHERE r.instance = ? AND r.agency_reference = ?",
-        bind(e.instance), bind(e.agency_reference);
+  std::optional<RequestRecord> found;
+  {
+    Query q = e.request_id.empty()
+                  ? db.query("SELECT " + kRequestColumns + " FROM requests r WHERE r.instance = ?1 AND r.agency_reference = ?2")
+                  : db.query("SELECT " + kRequestColumns + " FROM requests r WHERE r.id = ?2 AND r.instance = ?1");
+    q.bind(e.instance, e.request_id.empty() ? e.agency_reference : e.request_id);
+    if (q.next()) found = read_request(q);
   }
-  q.execute();
-  Rows rows(q);
-  if (rows.size() == 0) return std::nullopt;
-  RequestRecord r = read_request(rows, 0);
+  if (!found) return std::nullopt;
+  const RequestRecord& r = *found;
   auto current = parse_request_state(r.state).value_or(RequestState::queued);
   if (!agency_may_move(current, *next)) return std::nullopt;
   if (*next == current && e.message == r.message) return std::nullopt;
@@ -287,701 +284,594 @@ std::optional<RequestRecord> apply_event(Session& s, const AgencyEvent& e) {
   t.entries.push_back({e.state, e.at.empty() ? e.recorded_at : e.at, e.source, e.message});
   t.message = e.message;
   if (!e.agency_reference.empty() && r.agency_reference.empty()) t.agency_reference = e.agency_reference;
-  apply_transition(s, r.id, t);
-  std::string agency_at = e.at.empty() ? e.recorded_at : e.at;
-  s << "UPDATE requests SET agency_at = ?, updated_at = ? WHERE id = ?", bind(agency_at),
-      bind(e.recorded_at), bind(r.id), now;
-  return r;
+  apply_transition(db, r.id, t);
+  db.query("UPDATE requests SET agency_at = ?1, updated_at = ?2 WHERE id = ?3")
+      .bind(e.at.empty() ? e.recorded_at : e.at, e.recorded_at, r.id)
+      .run();
+  return found;
 }
 
-constexpr const char* kContextColumns =
-    "r.id, r.case_id, r.instance, r.state, r.agency_reference, c.department, c.owner";
+const std::string kContextColumns = "r.id, r.case_id, r.instance, r.state, r.agency_reference, c.department, c.owner";
 
-RequestContext read_context(const Rows& rows, size_t row) {
-  return {rows.text(row, 0), rows.text(row, 1), rows.text(row, 2), rows.text(row, 3),
-          rows.text(row, 4), rows.text(row, 5), rows.text(row, 6)};
+RequestContext read_context(const Query& q) {
+  return {q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6)};
 }
 
-constexpr const char* kReviewColumns =
-    "id, mail_id, department, owner, instance, request_id, case_id, received_at, sealed";
+const std::string kReviewColumns = "id, mail_id, department, owner, instance, request_id, case_id, received_at, sealed";
 
-ReviewItem read_review_item(const Rows& rows, size_t row) {
-  return {rows.text(row, 0), rows.text(row, 1), rows.text(row, 2), rows.text(row, 3), rows.text(row, 4),
-          rows.text(row, 5), rows.text(row, 6), rows.text(row, 7), rows.text(row, 8)};
+ReviewItem read_review_item(const Query& q) {
+  return {q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6), q.text(7), q.text(8)};
 }
 
-void settle_row(Session& s, const Settlement& one) {
+void settle_row(Database& db, const Settlement& one) {
   const Delivery& d = one.delivery;
   const Transition& t = one.transition;
-  Poco::Int64 id = d.outbox_id;
   if (!one.next_attempt_ms) {
-    s << "DELETE FROM outbox WHERE id = ?", bind(id), now;
-    apply_transition(s, d.request.id, t);
-    record_disclosure(s, d, t);
-    append_audit(s, dispatch_event(d, t, t.entries.empty() ? "done" : t.entries.back().state));
+    db.query("DELETE FROM outbox WHERE id = ?1").bind(d.outbox_id).run();
+    apply_transition(db, d.request.id, t);
+    record_disclosure(db, d, t);
+    append_audit(db, dispatch_event(d, t, t.entries.empty() ? "done" : t.entries.back().state));
     return;
   }
-  Poco::Int64 due = *one.next_attempt_ms, refund = one.count_attempt ? 0 : 1;
-  s << "UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = 0, "
-       "attempts = attempts - ? WHERE id = ?",
-      bind(due), bind(refund), bind(id), now;
-  apply_transition(s, d.request.id, t);
+  db.query("UPDATE outbox SET next_attempt_at = ?1, lease_owner = NULL, lease_until = 0, attempts = attempts - ?2 "
+           "WHERE id = ?3")
+      .bind(*one.next_attempt_ms, one.count_attempt ? 0 : 1, d.outbox_id)
+      .run();
+  apply_transition(db, d.request.id, t);
   // Only an attempt is worth an entry: a row merely waiting for its connector reached no one.
-  if (one.count_attempt) append_audit(s, dispatch_event(d, t, "retry"));
+  if (one.count_attempt) append_audit(db, dispatch_event(d, t, "retry"));
 }
+
+std::vector<std::string> split_fields(const std::string& fields) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start < fields.size();) {
+    size_t end = fields.find(',', start);
+    if (end == std::string::npos) end = fields.size();
+    out.push_back(fields.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// Ends a read transaction however the reading ended, so that no snapshot pins the WAL.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Database& db) : db_(db) { db_.query("BEGIN").run(); }
+  ~ReadTransaction() {
+    try {
+      db_.query("COMMIT").run();
+    } catch (const std::exception&) {
+      // A read transaction holds no change; the connection is closed if it is unusable.
+    }
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Database& db_;
+};
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::filesystem::path& file) : file_(file) {
-  Poco::Data::SQLite::Connector::registerConnector();
-  try {
-    writer_ = std::make_unique<Session>("SQLite", file.string());
-    Session& s = *writer_;
-    s << "PRAGMA journal_mode=WAL", now;
-    s << "PRAGMA synchronous=FULL", now;
-    s << "PRAGMA foreign_keys=ON", now;
-    s << "PRAGMA busy_timeout=5000", now;
-    std::string integrity;
-    s << "PRAGMA quick_check", into(integrity), now;
-    if (integrity != "ok") throw StoreUnavailable("database failed its integrity check: " + file.string());
-    for (const char* statement : kSchema) s << statement, now;
-    s << "INSERT OR IGNORE INTO audit_head(id, seq, hash) VALUES(1, 0, ?)", bind(kAuditGenesis), now;
-    s << "PRAGMA user_version=" + std::to_string(kSchemaVersion), now;
-    readers_ = std::make_unique<Poco::Data::SessionPool>("SQLite", file.string(), 1, 64, 60);
-    group_commit_ = std::make_unique<GroupCommit>(*writer_);
-  } catch (const Poco::Exception& e) {
-    throw StoreUnavailable("cannot open database " + file.string() + ": " + e.displayText());
+SqliteStore::SqliteStore(const std::filesystem::path& file) {
+  writer_ = std::make_unique<Database>(file);
+  Database& db = *writer_;
+  std::string integrity;
+  {
+    Query check = db.query("PRAGMA quick_check");
+    if (check.next()) integrity = check.text(0);
   }
+  if (integrity != "ok") throw StoreUnavailable("database failed its integrity check: " + file.string());
+  for (const char* statement : kSchema) db.execute(statement);
+  migrate(db);
+  db.query("INSERT OR IGNORE INTO audit_head(id, seq, hash) VALUES(1, 0, ?1)").bind(kAuditGenesis).run();
+  db.execute("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+  // A group's pages stay in memory until its commit instead of spilling into the log half-way.
+  db.execute("PRAGMA cache_size=-" + std::to_string(kWriterCacheKiB));
+  checkpointer_ = std::make_unique<sqlite::Checkpointer>(db, file);
+  readers_ = std::make_unique<sqlite::ReaderPool>(file);
+  group_commit_ = std::make_unique<sqlite::GroupCommit>(db, [this] { checkpointer_->between_transactions(); });
 }
 
 SqliteStore::~SqliteStore() = default;
 
-Session SqliteStore::reader() {
-  Session session = readers_->get();
-  session << "PRAGMA busy_timeout=5000", now;
-  return session;
-}
-
 template <typename Body>
 auto SqliteStore::write(Body&& body) {
-  using Result = std::invoke_result_t<Body, Session&>;
+  using Result = std::invoke_result_t<Body, Database&>;
   [[maybe_unused]] std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
-  group_commit_->run([&](Session& s) {
-    try {
-      if constexpr (std::is_void_v<Result>) {
-        body(s);
-      } else {
-        result = body(s);
-      }
-    } catch (const Poco::Exception& e) {
-      if (is_storage_failure(e)) throw StoreUnavailable("database unavailable: " + e.displayText());
-      throw;
+  group_commit_->run([&](Database& db) {
+    if constexpr (std::is_void_v<Result>) {
+      body(db);
+    } else {
+      result = body(db);
     }
   });
   if constexpr (!std::is_void_v<Result>) return std::move(*result);
 }
 
+template <typename Body>
+auto SqliteStore::read(Body&& body) {
+  auto reader = readers_->take();
+  ReadTransaction transaction(*reader);
+  return body(*reader);
+}
+
 std::optional<IdempotencyEntry> SqliteStore::find_idempotency(const std::string& referent,
                                                               const std::string& key) {
-  Session s = reader();
-  Statement q(s);
-  q << "SELECT body_hash, status, response FROM idempotency WHERE referent = ? AND key = ?",
-      bind(referent), bind(key);
-  q.execute();
-  Rows rows(q);
-  if (rows.size() == 0) return std::nullopt;
-  return IdempotencyEntry{referent, key, rows.text(0, 0), static_cast<int>(rows.integer(0, 1)),
-                          rows.text(0, 2)};
+  auto reader = readers_->take();
+  Query q = reader->query("SELECT body_hash, status, response FROM idempotency WHERE referent = ?1 AND key = ?2");
+  q.bind(referent, key);
+  if (!q.next()) return std::nullopt;
+  return IdempotencyEntry{referent, key, q.text(0), static_cast<int>(q.integer(1)), q.text(2)};
 }
 
 void SqliteStore::create_case(const NewCase& c, const std::optional<IdempotencyEntry>& answer) {
-  write([&](Session& s) {
+  write([&](Database& db) {
     if (answer) {
-      Poco::Int64 taken = 0;
-      s << "SELECT COUNT(*) FROM idempotency WHERE referent = ? AND key = ?", into(taken),
-          bind(answer->referent), bind(answer->key), now;
-      if (taken) throw IdempotencyRace();
-      Poco::Int64 status = answer->status;
-      s << "INSERT INTO idempotency(referent, key, body_hash, status, response, case_id) "
-           "VALUES(?,?,?,?,?,?)",
-          bind(answer->referent), bind(answer->key), bind(answer->body_hash), bind(status),
-          bind(answer->response), bind(c.id), now;
+      Query taken = db.query("SELECT 1 FROM idempotency WHERE referent = ?1 AND key = ?2");
+      if (taken.bind(answer->referent, answer->key).next()) throw IdempotencyRace();
+      db.query("INSERT INTO idempotency(referent, key, body_hash, status, response, case_id) VALUES(?1,?2,?3,?4,?5,?6)")
+          .bind(answer->referent, answer->key, answer->body_hash, answer->status, answer->response, c.id)
+          .run();
     }
-    s << "INSERT INTO cases(id, owner, department, created_at, updated_at) VALUES(?,?,?,?,?)",
-        bind(c.id), bind(c.owner), bind(c.department), bind(c.at), bind(c.at), now;
-    s << "INSERT INTO people(case_id, person, situation) VALUES(?,?,?)", bind(c.id),
-        bind(c.person.person_json), bind(c.person.situation_json), now;
-    insert_requests(s, c.id, c.at, parse_ms(c.at), c.requests);
-    insert_consents(s, c.id, c.consents);
-    append_audit(s, intake_event("case.create", referent_actor(c.owner), c.id, c.requests, c.consents));
+    db.query("INSERT INTO cases(id, owner, department, created_at, updated_at) VALUES(?1,?2,?3,?4,?4)")
+        .bind(c.id, c.owner, c.department, c.at)
+        .run();
+    db.query("INSERT INTO people(case_id, person, situation) VALUES(?1,?2,?3)")
+        .bind(c.id, c.person.person_json, c.person.situation_json)
+        .run();
+    insert_requests(db, c.id, c.at, parse_ms(c.at), c.requests);
+    insert_consents(db, c.id, c.consents);
+    append_audit(db, intake_event("case.create", referent_actor(c.owner), c.id, c.requests, c.consents));
   });
 }
 
 void SqliteStore::add_requests(const std::string& case_id, const std::string& at,
                                const std::vector<NewRequest>& requests,
                                const std::vector<ConsentEntry>& consents, const std::string& actor) {
-  write([&](Session& s) {
-    insert_requests(s, case_id, at, parse_ms(at), requests);
-    insert_consents(s, case_id, consents);
-    touch_case(s, case_id, at);
-    append_audit(s, intake_event("case.add_needs", actor, case_id, requests, consents));
+  write([&](Database& db) {
+    insert_requests(db, case_id, at, parse_ms(at), requests);
+    insert_consents(db, case_id, consents);
+    touch_case(db, case_id, at);
+    append_audit(db, intake_event("case.add_needs", actor, case_id, requests, consents));
   });
 }
 
 std::optional<CaseRecord> SqliteStore::find_case(const std::string& case_id) {
-  Session s = reader();
-  Statement q(s);
-  q << "SELECT seq, id, owner, department, created_at, updated_at, frozen FROM cases WHERE id = ?",
-      bind(case_id);
-  q.execute();
-  Rows rows(q);
-  if (rows.size() == 0) return std::nullopt;
-  CaseRecord c;
-  c.seq = rows.integer(0, 0);
-  c.id = rows.text(0, 1);
-  c.owner = rows.text(0, 2);
-  c.department = rows.text(0, 3);
-  c.created_at = rows.text(0, 4);
-  c.updated_at = rows.text(0, 5);
-  c.frozen = rows.integer(0, 6) != 0;
-  Statement dq(s);
-  dq << "SELECT referent FROM case_delegates WHERE case_id = ? ORDER BY at, referent", bind(case_id);
-  dq.execute();
-  Rows delegates(dq);
-  for (size_t i = 0; i < delegates.size(); ++i) c.delegates.push_back(delegates.text(i, 0));
-
-  Statement rq(s);
-  rq << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.case_id = ? ORDER BY r.rowid",
-      bind(case_id);
-  rq.execute();
-  Rows requests(rq);
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    c.requests.push_back(read_request(requests, i));
-    index[c.requests.back().id] = i;
-  }
-  Statement hq(s);
-  hq << "SELECT h.request_id, h.state, h.at, h.source, h.detail FROM history h "
-        "JOIN requests r ON r.id = h.request_id WHERE r.case_id = ? ORDER BY h.id",
-      bind(case_id);
-  hq.execute();
-  Rows history(hq);
-  for (size_t i = 0; i < history.size(); ++i) {
-    auto it = index.find(history.text(i, 0));
-    if (it == index.end()) continue;
-    c.requests[it->second].history.push_back(
-        {history.text(i, 1), history.text(i, 2), history.text(i, 3), history.text(i, 4)});
-  }
-  return c;
+  return read([&](Database& db) -> std::optional<CaseRecord> {
+    CaseRecord c;
+    {
+      Query q = db.query("SELECT " + kCaseColumns + " FROM cases WHERE id = ?1");
+      if (!q.bind(case_id).next()) return std::nullopt;
+      c = read_case(q);
+    }
+    for (Query q = db.query("SELECT referent FROM case_delegates WHERE case_id = ?1 ORDER BY at, referent", case_id);
+         q.next();) {
+      c.delegates.push_back(q.text(0));
+    }
+    std::map<std::string, size_t> index;
+    for (Query q = db.query("SELECT " + kRequestColumns + " FROM requests r WHERE r.case_id = ?1 ORDER BY r.rowid", case_id);
+         q.next();) {
+      index[q.text(0)] = c.requests.size();
+      c.requests.push_back(read_request(q));
+    }
+    for (Query q = db.query("SELECT h.request_id, h.state, h.at, h.source, h.detail FROM history h "
+                                      "JOIN requests r ON r.id = h.request_id WHERE r.case_id = ?1 ORDER BY h.id", case_id);
+         q.next();) {
+      auto it = index.find(q.text(0));
+      if (it == index.end()) continue;
+      c.requests[it->second].history.push_back({q.text(1), q.text(2), q.text(3), q.text(4)});
+    }
+    return c;
+  });
 }
 
 std::optional<PersonRecord> SqliteStore::find_person(const std::string& case_id) {
-  Session s = reader();
-  Statement q(s);
-  q << "SELECT person, situation FROM people WHERE case_id = ?", bind(case_id);
-  q.execute();
-  Rows rows(q);
-  if (rows.size() == 0) return std::nullopt;
-  return PersonRecord{rows.text(0, 0), rows.text(0, 1)};
+  auto reader = readers_->take();
+  Query q = reader->query("SELECT person, situation FROM people WHERE case_id = ?1");
+  if (!q.bind(case_id).next()) return std::nullopt;
+  return PersonRecord{q.text(0), q.text(1)};
 }
 
 CasePage SqliteStore::list_cases(const std::string& referent, int limit, std::optional<int64_t> before_seq) {
-  Session s = reader();
-  Poco::Int64 before = before_seq.value_or(INT64_MAX);
-  Poco::Int64 fetch = limit + 1;
-  Statement q(s);
-  // The référent's own cases and those shared with them, each part on its own index.
-  q << "SELECT seq, id, owner, department, created_at, updated_at, frozen FROM cases "
-       "WHERE owner = ?1 AND seq < ?2 "
-       "UNION ALL SELECT seq, id, owner, department, created_at, updated_at, frozen FROM cases "
-       "WHERE id IN (SELECT case_id FROM case_delegates WHERE referent = ?1) AND owner <> ?1 AND seq < ?2 "
-       "ORDER BY seq DESC LIMIT ?3",
-      bind(referent), bind(before), bind(fetch);
-  q.execute();
-  Rows rows(q);
-  CasePage page;
-  std::vector<std::string> ids;
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < rows.size() && static_cast<int>(i) < limit; ++i) {
-    CaseRecord c;
-    c.seq = rows.integer(i, 0);
-    c.id = rows.text(i, 1);
-    c.owner = rows.text(i, 2);
-    c.department = rows.text(i, 3);
-    c.created_at = rows.text(i, 4);
-    c.updated_at = rows.text(i, 5);
-    c.frozen = rows.integer(i, 6) != 0;
-    index[c.id] = page.cases.size();
-    ids.push_back(c.id);
-    page.cases.push_back(std::move(c));
-  }
-  if (static_cast<int>(rows.size()) > limit && !page.cases.empty()) page.next_before_seq = page.cases.back().seq;
-  if (ids.empty()) return page;
-  Statement rq(s);
-  rq << std::string("SELECT ") + kRequestColumns + " FROM requests r WHERE r.case_id IN " +
-            quoted_list(ids) + " ORDER BY r.rowid";
-  rq.execute();
-  Rows requests(rq);
-  for (size_t i = 0; i < requests.size(); ++i) {
-    RequestRecord r = read_request(requests, i);
-    page.cases[index[r.case_id]].requests.push_back(std::move(r));
-  }
-  return page;
+  return read([&](Database& db) {
+    CasePage page;
+    int rows = 0;
+    // The référent's own cases and those shared with them, each part on its own index.
+    for (Query q = db.query("SELECT " + kCaseColumns + " FROM cases WHERE owner = ?1 AND seq < ?2 "
+                            "UNION ALL SELECT " + kCaseColumns + " FROM cases "
+                            "WHERE id IN (SELECT case_id FROM case_delegates WHERE referent = ?1) AND owner <> ?1 "
+                            "AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+                            referent, before_seq.value_or(INT64_MAX), limit + 1);
+         q.next() && ++rows <= limit;) {
+      page.cases.push_back(read_case(q));
+    }
+    if (rows > limit && !page.cases.empty()) page.next_before_seq = page.cases.back().seq;
+    for (CaseRecord& c : page.cases) {
+      for (Query q = db.query("SELECT " + kRequestColumns + " FROM requests r WHERE r.case_id = ?1 ORDER BY r.rowid", c.id);
+           q.next();) {
+        c.requests.push_back(read_request(q));
+      }
+    }
+    return page;
+  });
 }
 
 bool SqliteStore::retry_request(const std::string& request_id, const std::string& at, const std::string& actor) {
-  return write([&](Session& s) {
-    Statement q(s);
-    q << "SELECT state, delivery_key, case_id FROM requests WHERE id = ?", bind(request_id);
-    q.execute();
-    Rows rows(q);
-    std::string state = rows.size() ? rows.text(0, 0) : "";
+  return write([&](Database& db) {
+    auto found = request_state(db, request_id);
+    std::string state = found ? found->state : "";
     if (state != "failed" && state != "info_requested") return false;
     // The same key as the first attempt: if that attempt did reach the agency after all, the
     // agency recognises the request instead of opening a second file.
-    insert_outbox(s, request_id, "deliver", rows.text(0, 1), "", parse_ms(at));
+    insert_outbox(db, request_id, found->instance, "deliver", found->delivery_key, "", parse_ms(at));
     Transition t;
     t.entries.push_back({"queued", at, "referent", "nouvel essai demandé"});
     t.message = "";
-    apply_transition(s, request_id, t);
-    append_audit(s, audit_event(actor, "request.retry", rows.text(0, 2), request_id,
-                                {{"from", state}, {"to", "queued"}}));
+    apply_transition(db, request_id, t);
+    append_audit(db, audit_event(actor, "request.retry", found->case_id, request_id, {{"from", state}, {"to", "queued"}}));
     return true;
   });
 }
 
 bool SqliteStore::answer_request(const std::string& request_id, const std::string& key, const std::string& sealed,
                                  const std::string& at, const std::string& actor) {
-  return write([&](Session& s) {
-    Statement q(s);
-    q << "SELECT state, case_id FROM requests WHERE id = ?", bind(request_id);
-    q.execute();
-    Rows rows(q);
-    std::string state = rows.size() ? rows.text(0, 0) : "";
-    if (state != "info_requested") return false;
-    insert_outbox(s, request_id, "answer", key, sealed, parse_ms(at));
+  return write([&](Database& db) {
+    auto found = request_state(db, request_id);
+    if (!found || found->state != "info_requested") return false;
+    insert_outbox(db, request_id, found->instance, "answer", key, sealed, parse_ms(at));
     Transition t;
     t.entries.push_back({"in_review", at, "referent", "réponse du référent"});
     t.message = "réponse en cours d'envoi à l'organisme";
-    apply_transition(s, request_id, t);
+    apply_transition(db, request_id, t);
     // Not the answer: it is the référent's free text.
-    append_audit(s, audit_event(actor, "request.answer", rows.text(0, 1), request_id, {{"from", state}}));
+    append_audit(db, audit_event(actor, "request.answer", found->case_id, request_id, {{"from", found->state}}));
     return true;
   });
 }
 
 bool SqliteStore::withdraw_request(const std::string& request_id, const std::string& at,
                                    const std::string& reason, const std::string& source, const std::string& actor) {
-  return write([&](Session& s) {
-    Statement q(s);
-    q << "SELECT state, delivery_key, case_id FROM requests WHERE id = ?", bind(request_id);
-    q.execute();
-    Rows rows(q);
-    if (rows.size() == 0) return false;
-    auto state = parse_request_state(rows.text(0, 0)).value_or(RequestState::queued);
+  return write([&](Database& db) {
+    auto found = request_state(db, request_id);
+    if (!found) return false;
+    auto state = parse_request_state(found->state).value_or(RequestState::queued);
     if (is_terminal(state)) return false;
-    std::string key = rows.text(0, 1);
 
     // A delivery never attempted can simply be dropped: the agency never heard of it. Any
     // attempt, even one that failed, may have reached the agency, so it is told.
-    Poco::Int64 attempted = 0, pending = 0;
-    s << "SELECT COUNT(*), COALESCE(SUM(attempts), 0) FROM outbox WHERE request_id = ? AND operation = 'deliver'",
-        into(pending), into(attempted), bind(request_id), now;
+    int64_t pending = 0, attempted = 0;
+    {
+      Query q = db.query("SELECT COUNT(*), COALESCE(SUM(attempts), 0) FROM outbox WHERE request_id = ?1 "
+                         "AND operation = 'deliver'");
+      if (q.bind(request_id).next()) {
+        pending = q.integer(0);
+        attempted = q.integer(1);
+      }
+    }
     bool agency_may_know = attempted > 0 || (state != RequestState::queued && state != RequestState::failed);
     if (pending && attempted == 0) {
-      s << "DELETE FROM outbox WHERE request_id = ? AND operation = 'deliver' AND attempts = 0",
-          bind(request_id), now;
+      db.query("DELETE FROM outbox WHERE request_id = ?1 AND operation = 'deliver' AND attempts = 0").bind(request_id).run();
     }
-    if (agency_may_know) insert_outbox(s, request_id, "withdraw", key + "-withdraw", reason, parse_ms(at));
+    if (agency_may_know) {
+      insert_outbox(db, request_id, found->instance, "withdraw", found->delivery_key + "-withdraw", reason, parse_ms(at));
+    }
     Transition t;
     t.entries.push_back({"withdrawn", at, source, ""});
-    apply_transition(s, request_id, t);
+    apply_transition(db, request_id, t);
     // Not the reason: it is the référent's free text.
-    append_audit(s, audit_event(actor, "request.withdraw", rows.text(0, 2), request_id,
-                                {{"from", to_string(state)}, {"agency_told", agency_may_know}, {"source", source}}));
+    append_audit(db, audit_event(actor, "request.withdraw", found->case_id, request_id,
+                                 {{"from", to_string(state)}, {"agency_told", agency_may_know}, {"source", source}}));
     return true;
   });
 }
 
 void SqliteStore::record_consent(const std::string& case_id, const ConsentEntry& consent) {
-  write([&](Session& s) {
-    insert_consents(s, case_id, {consent});
-    touch_case(s, case_id, consent.at);
-    append_audit(s, audit_event(referent_actor(consent.referent), "consent.record", case_id, "",
-                                {{"need", consent.need}, {"given", consent.given}, {"channel", consent.channel}}));
+  write([&](Database& db) {
+    insert_consents(db, case_id, {consent});
+    touch_case(db, case_id, consent.at);
+    append_audit(db, audit_event(referent_actor(consent.referent), "consent.record", case_id, "",
+                                 {{"need", consent.need}, {"given", consent.given}, {"channel", consent.channel}}));
   });
 }
 
 bool SqliteStore::set_frozen(const std::string& case_id, bool frozen, const std::string& at, const std::string& actor) {
-  return write([&](Session& s) {
-    int value = frozen ? 1 : 0;
-    Statement u(s);
-    u << "UPDATE cases SET frozen = ?, updated_at = ? WHERE id = ?", bind(value), bind(at), bind(case_id);
-    if (u.execute() == 0) return false;
-    append_audit(s, audit_event(actor, frozen ? "case.freeze" : "case.unfreeze", case_id, ""));
+  return write([&](Database& db) {
+    if (db.query("UPDATE cases SET frozen = ?1, updated_at = ?2 WHERE id = ?3").bind(frozen, at, case_id).run() == 0) {
+      return false;
+    }
+    append_audit(db, audit_event(actor, frozen ? "case.freeze" : "case.unfreeze", case_id, ""));
     return true;
   });
 }
 
 bool SqliteStore::add_delegate(const std::string& case_id, const std::string& referent, const std::string& at,
-                              const std::string& actor) {
-  return write([&](Session& s) {
-    Statement i(s);
-    i << "INSERT OR IGNORE INTO case_delegates(case_id, referent, at) SELECT id, ?, ? FROM cases WHERE id = ?",
-        bind(referent), bind(at), bind(case_id);
-    if (i.execute() == 0) return false;
-    append_audit(s, audit_event(actor, "case.delegate", case_id, "", {{"delegate", referent}}));
+                               const std::string& actor) {
+  return write([&](Database& db) {
+    Query insert = db.query("INSERT OR IGNORE INTO case_delegates(case_id, referent, at) SELECT id, ?1, ?2 FROM cases "
+                            "WHERE id = ?3");
+    if (insert.bind(referent, at, case_id).run() == 0) return false;
+    append_audit(db, audit_event(actor, "case.delegate", case_id, "", {{"delegate", referent}}));
     return true;
   });
 }
 
 bool SqliteStore::remove_delegate(const std::string& case_id, const std::string& referent, const std::string& actor) {
-  return write([&](Session& s) {
-    Statement d(s);
-    d << "DELETE FROM case_delegates WHERE case_id = ? AND referent = ?", bind(case_id), bind(referent);
-    if (d.execute() == 0) return false;
-    append_audit(s, audit_event(actor, "case.undelegate", case_id, "", {{"delegate", referent}}));
+  return write([&](Database& db) {
+    if (db.query("DELETE FROM case_delegates WHERE case_id = ?1 AND referent = ?2").bind(case_id, referent).run() == 0) {
+      return false;
+    }
+    append_audit(db, audit_event(actor, "case.undelegate", case_id, "", {{"delegate", referent}}));
     return true;
   });
 }
 
 bool SqliteStore::erase_case(const std::string& case_id, const std::string& actor) {
-  return write([&](Session& s) {
+  return write([&](Database& db) {
     const char* const kChildren[] = {
-        "DELETE FROM history WHERE request_id IN (SELECT id FROM requests WHERE case_id = ?)",
-        "DELETE FROM outbox WHERE request_id IN (SELECT id FROM requests WHERE case_id = ?)",
-        "DELETE FROM requests WHERE case_id = ?",
-        "DELETE FROM consents WHERE case_id = ?",
-        "DELETE FROM people WHERE case_id = ?",
-        "DELETE FROM idempotency WHERE case_id = ?",
-        "DELETE FROM disclosures WHERE case_id = ?",
-        "DELETE FROM review_items WHERE case_id = ?",
-        "DELETE FROM case_delegates WHERE case_id = ?",
+        "DELETE FROM history WHERE request_id IN (SELECT id FROM requests WHERE case_id = ?1)",
+        "DELETE FROM outbox WHERE request_id IN (SELECT id FROM requests WHERE case_id = ?1)",
+        "DELETE FROM requests WHERE case_id = ?1",
+        "DELETE FROM consents WHERE case_id = ?1",
+        "DELETE FROM people WHERE case_id = ?1",
+        "DELETE FROM idempotency WHERE case_id = ?1",
+        "DELETE FROM disclosures WHERE case_id = ?1",
+        "DELETE FROM review_items WHERE case_id = ?1",
+        "DELETE FROM case_delegates WHERE case_id = ?1",
     };
-    for (const char* statement : kChildren) s << statement, bind(case_id), now;
-    Statement d(s);
-    d << "DELETE FROM cases WHERE id = ?", bind(case_id);
-    if (d.execute() == 0) return false;
-    append_audit(s, audit_event(actor, "case.erase", case_id, ""));
+    for (const char* statement : kChildren) db.query(statement).bind(case_id).run();
+    if (db.query("DELETE FROM cases WHERE id = ?1").bind(case_id).run() == 0) return false;
+    append_audit(db, audit_event(actor, "case.erase", case_id, ""));
     return true;
   });
 }
 
 std::vector<Delivery> SqliteStore::claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
                                          int limit) {
-  return write([&](Session& s) {
-    Poco::Int64 at = now_ms, until = now_ms + lease_ms, count = limit;
+  return write([&](Database& db) {
     // Only the oldest row of a request is eligible: a withdrawal never overtakes its delivery.
     // Nothing about a frozen case leaves the hub: its rows wait, unclaimed, until it is unfrozen.
-    const std::string eligible =
+    static const std::string kEligible =
         "FROM outbox o JOIN requests r ON r.id = o.request_id JOIN cases c ON c.id = r.case_id "
-        "WHERE o.next_attempt_at <= ?1 AND o.lease_until <= ?1 AND c.frozen = 0 "
+        "WHERE o.next_attempt_at <= ?1 AND c.frozen = 0 "
         "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.request_id = o.request_id AND p.id < o.id) ";
-    // One instance per batch, the one whose row is due first: a slow agency holds its own rows only.
-    Statement first(s);
-    first << "SELECT r.instance " + eligible + "ORDER BY o.next_attempt_at LIMIT 1", bind(at);
-    first.execute();
-    Rows due(first);
     std::vector<Delivery> out;
-    if (due.size() == 0) return out;
-    std::string instance = due.text(0, 0);
-    Statement pick(s);
-    pick << "SELECT o.id " + eligible + "AND r.instance = ?2 ORDER BY o.next_attempt_at LIMIT ?3", bind(at),
-        bind(instance), bind(count);
-    pick.execute();
-    Rows picked(pick);
-    if (picked.size() == 0) return out;
-    std::string ids = "(";
-    for (size_t i = 0; i < picked.size(); ++i) ids += (i ? "," : "") + std::to_string(picked.integer(i, 0));
-    ids += ")";
-    s << "UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id IN " + ids,
-        bind(worker), bind(until), now;
-    Statement q(s);
-    q << std::string("SELECT o.id, o.operation, o.attempts, o.idempotency_key, o.reason, o.created_ms, "
-                     "c.owner, c.department, c.frozen, ") +
-             kRequestColumns +
-             " FROM outbox o JOIN requests r ON r.id = o.request_id JOIN cases c ON c.id = r.case_id "
-             "WHERE o.id IN " + ids + " ORDER BY o.next_attempt_at";
-    q.execute();
-    Rows rows(q);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      Delivery d;
-      d.outbox_id = rows.integer(i, 0);
-      d.operation = rows.text(i, 1);
-      d.attempts = static_cast<int>(rows.integer(i, 2));
-      d.idempotency_key = rows.text(i, 3);
-      d.reason = rows.text(i, 4);
-      d.first_queued_ms = rows.integer(i, 5);
-      d.case_owner = rows.text(i, 6);
-      d.department = rows.text(i, 7);
-      d.frozen = rows.integer(i, 8) != 0;
-      d.request = read_request(rows, i, 9);
-      out.push_back(std::move(d));
+    // One instance per batch, the one whose row is due first: a slow agency holds its own rows only.
+    std::string instance;
+    {
+      Query first = db.query("SELECT o.instance " + kEligible + "ORDER BY o.next_attempt_at LIMIT 1");
+      if (!first.bind(now_ms).next()) return out;
+      instance = first.text(0);
+    }
+    {
+      Query pick = db.query("SELECT o.id, o.operation, o.attempts, o.idempotency_key, o.reason, o.created_ms, "
+                            "c.owner, c.department, c.frozen, " + kRequestColumns + " " + kEligible +
+                            "AND o.instance = ?2 ORDER BY o.next_attempt_at LIMIT ?3");
+      for (pick.bind(now_ms, instance, limit); pick.next();) {
+        Delivery d;
+        d.outbox_id = pick.integer(0);
+        d.operation = pick.text(1);
+        d.attempts = static_cast<int>(pick.integer(2)) + 1;  // this claim is an attempt
+        d.idempotency_key = pick.text(3);
+        d.reason = pick.text(4);
+        d.first_queued_ms = pick.integer(5);
+        d.case_owner = pick.text(6);
+        d.department = pick.text(7);
+        d.frozen = pick.integer(8) != 0;
+        d.request = read_request(pick, 9);
+        out.push_back(std::move(d));
+      }
+    }
+    // A leased row is not due again before its lease ends: the due index alone finds what is free.
+    for (const Delivery& d : out) {
+      db.query("UPDATE outbox SET lease_owner = ?1, lease_until = ?2, next_attempt_at = ?2, attempts = attempts + 1 "
+               "WHERE id = ?3")
+          .bind(worker, now_ms + lease_ms, d.outbox_id)
+          .run();
     }
     return out;
   });
 }
 
 void SqliteStore::settle(const std::vector<Settlement>& settlements) {
-  write([&](Session& s) {
-    for (const Settlement& one : settlements) settle_row(s, one);
+  write([&](Database& db) {
+    for (const Settlement& one : settlements) settle_row(db, one);
   });
 }
 
 std::vector<Disclosure> SqliteStore::disclosures(const std::string& case_id) {
-  Session s = reader();
-  Statement q(s);
-  q << "SELECT request_id, instance, agency, fields, at FROM disclosures WHERE case_id = ? ORDER BY id",
-      bind(case_id);
-  q.execute();
-  Rows rows(q);
-  std::vector<Disclosure> out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    Disclosure d{rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), {}, rows.text(i, 4)};
-    std::string fields = rows.text(i, 3);
-    for (size_t start = 0; start < fields.size();) {
-      size_t end = fields.find(',', start);
-      if (end == std::string::npos) end = fields.size();
-      d.fields.push_back(fields.substr(start, end - start));
-      start = end + 1;
+  return read([&](Database& db) {
+    std::vector<Disclosure> out;
+    Query q = db.query("SELECT request_id, instance, agency, fields, at FROM disclosures WHERE case_id = ?1 ORDER BY id");
+    for (q.bind(case_id); q.next();) {
+      out.push_back({q.text(0), q.text(1), q.text(2), split_fields(q.text(3)), q.text(4)});
     }
-    out.push_back(std::move(d));
-  }
-  return out;
+    return out;
+  });
 }
 
 std::optional<int64_t> SqliteStore::next_due_ms() {
-  Session s = reader();
-  Statement q(s);
-  q << "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM outbox";
-  q.execute();
-  Rows rows(q);
-  if (rows.size() == 0 || rows.text(0, 0).empty()) return std::nullopt;
-  return rows.integer(0, 0);
+  auto reader = readers_->take();
+  Query q = reader->query("SELECT MIN(next_attempt_at) FROM outbox");
+  if (!q.next() || q.is_null(0)) return std::nullopt;
+  return q.integer(0);
 }
 
 OutboxStats SqliteStore::outbox_stats() {
-  Session s = reader();
-  Statement q(s);
-  q << "SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM outbox";
-  q.execute();
-  Rows rows(q);
-  return {rows.integer(0, 0), rows.integer(0, 1)};
+  auto reader = readers_->take();
+  Query q = reader->query("SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM outbox");
+  if (!q.next()) return {};
+  return {q.integer(0), q.integer(1)};
 }
 
 std::vector<std::pair<std::string, int64_t>> SqliteStore::overdue_by_instance(const std::string& now_text) {
-  Session s = reader();
-  Statement q(s);
+  auto reader = readers_->take();
   // Deadlines are stored by format_time(), so they compare as text.
-  q << std::string("SELECT instance, COUNT(*) FROM requests WHERE deadline IS NOT NULL AND deadline <> '' "
-                   "AND deadline < ? AND state NOT IN ") + kTerminalList + " GROUP BY instance",
-      bind(now_text);
-  q.execute();
-  Rows rows(q);
+  Query q = reader->query("SELECT instance, COUNT(*) FROM requests WHERE deadline IS NOT NULL AND deadline <> '' "
+                          "AND deadline < ?1 AND state NOT IN " + kTerminalList + " GROUP BY instance");
   std::vector<std::pair<std::string, int64_t>> out;
-  for (size_t i = 0; i < rows.size(); ++i) out.emplace_back(rows.text(i, 0), rows.integer(i, 1));
+  for (q.bind(now_text); q.next();) out.emplace_back(q.text(0), q.integer(1));
   return out;
 }
 
 std::vector<std::string> SqliteStore::settled_cases_before(const std::string& before, int limit) {
-  Session s = reader();
-  Statement q(s);
-  Poco::Int64 count = limit;
+  auto reader = readers_->take();
   // Times are stored by format_time(), so they compare as text.
-  q << std::string("SELECT c.id FROM cases c WHERE c.updated_at < ? AND NOT EXISTS "
-                   "(SELECT 1 FROM requests r WHERE r.case_id = c.id AND r.state NOT IN ") + kTerminalList +
-           ") ORDER BY c.seq LIMIT ?",
-      bind(before), bind(count);
-  q.execute();
-  Rows rows(q);
+  Query q = reader->query("SELECT c.id FROM cases c WHERE c.updated_at < ?1 AND NOT EXISTS "
+                          "(SELECT 1 FROM requests r WHERE r.case_id = c.id AND r.state NOT IN " + kTerminalList +
+                          ") ORDER BY c.seq LIMIT ?2");
   std::vector<std::string> out;
-  for (size_t i = 0; i < rows.size(); ++i) out.push_back(rows.text(i, 0));
+  for (q.bind(before, limit); q.next();) out.push_back(q.text(0));
   return out;
 }
 
 bool SqliteStore::apply_agency_event(const AgencyEvent& e) {
-  return write([&](Session& s) {
-    auto before = apply_event(s, e);
+  return write([&](Database& db) {
+    auto before = apply_event(db, e);
     if (!before) return false;
     // Not the message: it is the agency's free text.
-    append_audit(s, audit_event(agency_actor(e.instance), "request.state", before->case_id, before->id,
-                                {{"from", before->state}, {"to", e.state}, {"source", e.source}}));
+    append_audit(db, audit_event(agency_actor(e.instance), "request.state", before->case_id, before->id,
+                                 {{"from", before->state}, {"to", e.state}, {"source", e.source}}));
     return true;
   });
 }
 
 std::vector<OpenRequest> SqliteStore::open_requests(const std::string& instance) {
-  Session s = reader();
-  Statement q(s);
-  q << std::string("SELECT id, agency_reference, state FROM requests WHERE instance = ? "
-                   "AND agency_reference IS NOT NULL AND state NOT IN ") + kTerminalList +
-           " AND state NOT IN ('queued','failed')",
-      bind(instance);
-  q.execute();
-  Rows rows(q);
+  auto reader = readers_->take();
+  Query q = reader->query("SELECT id, agency_reference, state FROM requests WHERE instance = ?1 "
+                          "AND agency_reference IS NOT NULL AND state NOT IN " + kTerminalList +
+                          " AND state NOT IN ('queued','failed')");
   std::vector<OpenRequest> out;
-  for (size_t i = 0; i < rows.size(); ++i) out.push_back({rows.text(i, 0), rows.text(i, 1), rows.text(i, 2)});
+  for (q.bind(instance); q.next();) out.push_back({q.text(0), q.text(1), q.text(2)});
   return out;
 }
 
 std::optional<std::string> SqliteStore::cursor(const std::string& instance) {
-  Session s = reader();
-  Statement q(s);
-  q << "SELECT cursor FROM cursors WHERE instance = ?", bind(instance);
-  q.execute();
-  Rows rows(q);
-  if (rows.size() == 0) return std::nullopt;
-  return rows.text(0, 0);
+  auto reader = readers_->take();
+  Query q = reader->query("SELECT cursor FROM cursors WHERE instance = ?1");
+  if (!q.bind(instance).next()) return std::nullopt;
+  return q.text(0);
 }
 
 void SqliteStore::set_cursor(const std::string& instance, const std::string& cursor) {
-  write([&](Session& s) {
-    s << "INSERT INTO cursors(instance, cursor) VALUES(?, ?) "
-         "ON CONFLICT(instance) DO UPDATE SET cursor = excluded.cursor",
-        bind(instance), bind(cursor), now;
+  write([&](Database& db) {
+    db.query("INSERT INTO cursors(instance, cursor) VALUES(?1, ?2) ON CONFLICT(instance) DO UPDATE SET cursor = excluded.cursor")
+        .bind(instance, cursor)
+        .run();
   });
 }
 
 std::optional<RequestContext> SqliteStore::match_mail(const std::string& correlation, const std::string& delivery_key) {
-  Session s = reader();
+  auto reader = readers_->take();
   for (const auto& [column, value] : {std::pair<std::string, std::string>("correlation", correlation),
                                      std::pair<std::string, std::string>("delivery_key", delivery_key)}) {
     if (value.empty()) continue;
-    Statement q(s);
-    q << std::string("SELECT ") + kContextColumns + " FROM requests r JOIN cases c ON c.id = r.case_id WHERE r." +
-             column + " = ?",
-        bind(value);
-    q.execute();
-    Rows rows(q);
-    if (rows.size()) return std::optional<RequestContext>(read_context(rows, 0));
+    Query q = reader->query("SELECT " + kContextColumns + " FROM requests r JOIN cases c ON c.id = r.case_id WHERE r." +
+                            column + " = ?1");
+    if (q.bind(value).next()) return read_context(q);
   }
-  return std::optional<RequestContext>();
+  return std::nullopt;
 }
 
 std::optional<RequestContext> SqliteStore::find_request(const std::string& request_id) {
-  Session s = reader();
-  Statement q(s);
-  q << std::string("SELECT ") + kContextColumns + " FROM requests r JOIN cases c ON c.id = r.case_id WHERE r.id = ?",
-      bind(request_id);
-  q.execute();
-  Rows rows(q);
-  if (rows.size() == 0) return std::optional<RequestContext>();
-  return std::optional<RequestContext>(read_context(rows, 0));
+  auto reader = readers_->take();
+  Query q = reader->query("SELECT " + kContextColumns + " FROM requests r JOIN cases c ON c.id = r.case_id WHERE r.id = ?1");
+  if (!q.bind(request_id).next()) return std::nullopt;
+  return read_context(q);
 }
 
 bool SqliteStore::fail_request(const std::string& request_id, const std::string& at, const std::string& reason) {
-  return write([&](Session& s) {
-    Statement q(s);
-    q << "SELECT state, case_id FROM requests WHERE id = ?", bind(request_id);
-    q.execute();
-    Rows rows(q);
+  return write([&](Database& db) {
+    auto found = request_state(db, request_id);
     // Only a request the agency has not answered: an answer proves a copy arrived somewhere.
-    if (rows.size() == 0 || rows.text(0, 0) != "sent") return false;
+    if (!found || found->state != "sent") return false;
     Transition t;
     t.entries.push_back({"failed", at, "email", reason});
     t.message = reason;
-    apply_transition(s, request_id, t);
+    apply_transition(db, request_id, t);
     // Not the reason: a bounce's diagnostic may quote the address it was sent to.
-    append_audit(s, audit_event("hub", "mail.bounce", rows.text(0, 1), request_id,
-                                {{"from", "sent"}, {"to", "failed"}}));
+    append_audit(db, audit_event("hub", "mail.bounce", found->case_id, request_id, {{"from", "sent"}, {"to", "failed"}}));
     return true;
   });
 }
 
 bool SqliteStore::add_review_item(const ReviewItem& i) {
-  return write([&](Session& s) {
-    Poco::Int64 seen = 0;
-    s << "SELECT COUNT(*) FROM review_items WHERE mail_id = ?", into(seen), bind(i.mail_id), now;
-    if (seen) return false;
-    s << "INSERT INTO review_items(id, mail_id, department, owner, instance, request_id, case_id, received_at, sealed) "
-         "VALUES(?,?,?,?,?,?,?,?,?)",
-        bind(i.id), bind(i.mail_id), bind(i.department), bind(i.owner), bind(i.instance), bind(i.request_id),
-        bind(i.case_id), bind(i.received_at), bind(i.sealed), now;
-    append_audit(s, audit_event("hub", "review.add", i.case_id, i.request_id,
-                                {{"item", i.id}, {"instance", i.instance}}));
+  return write([&](Database& db) {
+    if (db.query("SELECT 1 FROM review_items WHERE mail_id = ?1").bind(i.mail_id).next()) return false;
+    db.query("INSERT INTO review_items(id, mail_id, department, owner, instance, request_id, case_id, received_at, sealed) "
+             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)")
+        .bind(i.id, i.mail_id, i.department, i.owner, i.instance, i.request_id, i.case_id, i.received_at, i.sealed)
+        .run();
+    append_audit(db, audit_event("hub", "review.add", i.case_id, i.request_id, {{"item", i.id}, {"instance", i.instance}}));
     return true;
   });
 }
 
 std::vector<ReviewItem> SqliteStore::review_items(const std::string& department) {
-  Session s = reader();
-  Statement q(s);
-  q << std::string("SELECT ") + kReviewColumns +
-           " FROM review_items WHERE department = ? AND closed_at IS NULL ORDER BY seq",
-      bind(department);
-  q.execute();
-  Rows rows(q);
+  auto reader = readers_->take();
+  Query q = reader->query("SELECT " + kReviewColumns + " FROM review_items WHERE department = ?1 AND closed_at IS NULL "
+                          "ORDER BY seq");
   std::vector<ReviewItem> items;
-  for (size_t i = 0; i < rows.size(); ++i) items.push_back(read_review_item(rows, i));
+  for (q.bind(department); q.next();) items.push_back(read_review_item(q));
   return items;
 }
 
 std::optional<ReviewItem> SqliteStore::find_review_item(const std::string& id) {
-  Session s = reader();
-  Statement q(s);
-  q << std::string("SELECT ") + kReviewColumns + " FROM review_items WHERE id = ? AND closed_at IS NULL", bind(id);
-  q.execute();
-  Rows rows(q);
-  if (rows.size() == 0) return std::optional<ReviewItem>();
-  return std::optional<ReviewItem>(read_review_item(rows, 0));
+  auto reader = readers_->take();
+  Query q = reader->query("SELECT " + kReviewColumns + " FROM review_items WHERE id = ?1 AND closed_at IS NULL");
+  if (!q.bind(id).next()) return std::nullopt;
+  return read_review_item(q);
 }
 
 bool SqliteStore::file_review_item(const std::string& id, const AgencyEvent& event, const std::string& actor) {
-  return write([&](Session& s) {
-    Poco::Int64 waiting = 0;
-    s << "SELECT COUNT(*) FROM review_items WHERE id = ? AND closed_at IS NULL", into(waiting), bind(id), now;
-    if (!waiting) return false;
-    auto before = apply_event(s, event);
+  return write([&](Database& db) {
+    if (!db.query("SELECT 1 FROM review_items WHERE id = ?1 AND closed_at IS NULL").bind(id).next()) return false;
+    auto before = apply_event(db, event);
     if (!before) return false;
-    s << "UPDATE review_items SET closed_at = ?, sealed = '' WHERE id = ?", bind(event.recorded_at), bind(id), now;
-    append_audit(s, audit_event(actor, "review.file", before->case_id, before->id,
-                                {{"item", id}, {"from", before->state}, {"to", event.state}}));
+    db.query("UPDATE review_items SET closed_at = ?1, sealed = '' WHERE id = ?2").bind(event.recorded_at, id).run();
+    append_audit(db, audit_event(actor, "review.file", before->case_id, before->id,
+                                 {{"item", id}, {"from", before->state}, {"to", event.state}}));
     return true;
   });
 }
 
 bool SqliteStore::dismiss_review_item(const std::string& id, const std::string& at, const std::string& actor) {
-  return write([&](Session& s) {
-    Statement q(s);
-    q << "SELECT case_id, request_id FROM review_items WHERE id = ? AND closed_at IS NULL", bind(id);
-    q.execute();
-    Rows rows(q);
-    if (rows.size() == 0) return false;
-    s << "UPDATE review_items SET closed_at = ?, sealed = '' WHERE id = ?", bind(at), bind(id), now;
-    append_audit(s, audit_event(actor, "review.dismiss", rows.text(0, 0), rows.text(0, 1), {{"item", id}}));
+  return write([&](Database& db) {
+    std::string case_id, request_id;
+    {
+      Query q = db.query("SELECT case_id, request_id FROM review_items WHERE id = ?1 AND closed_at IS NULL");
+      if (!q.bind(id).next()) return false;
+      case_id = q.text(0);
+      request_id = q.text(1);
+    }
+    db.query("UPDATE review_items SET closed_at = ?1, sealed = '' WHERE id = ?2").bind(at, id).run();
+    append_audit(db, audit_event(actor, "review.dismiss", case_id, request_id, {{"item", id}}));
     return true;
   });
 }
 
 void SqliteStore::record_audit(const AuditEvent& event) {
-  write([&](Session& s) { append_audit(s, event); });
+  write([&](Database& db) { append_audit(db, event); });
 }
 
 std::vector<AuditEntry> SqliteStore::audit_entries(const std::string& case_id, int64_t after_seq, int limit) {
-  Session s = reader();
-  Poco::Int64 after = after_seq, count = limit;
-  Statement q(s);
-  const std::string select = "SELECT seq, at, actor, action, case_id, request_id, detail, prev_hash, hash FROM audit ";
-  if (case_id.empty()) {
-    q << select + "WHERE seq > ? ORDER BY seq LIMIT ?", bind(after), bind(count);
-  } else {
-    q << select + "WHERE case_id = ? AND seq > ? ORDER BY seq LIMIT ?", bind(case_id), bind(after), bind(count);
-  }
-  q.execute();
-  Rows rows(q);
+  auto reader = readers_->take();
+  static const std::string kSelect =
+      "SELECT seq, at, actor, action, case_id, request_id, detail, prev_hash, hash FROM audit ";
+  Query q = case_id.empty() ? reader->query(kSelect + "WHERE seq > ?2 ORDER BY seq LIMIT ?3")
+                            : reader->query(kSelect + "WHERE case_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
   std::vector<AuditEntry> out;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    out.push_back({rows.integer(i, 0), rows.text(i, 1), rows.text(i, 2), rows.text(i, 3), rows.text(i, 4),
-                   rows.text(i, 5), rows.text(i, 6), rows.text(i, 7), rows.text(i, 8)});
+  for (q.bind(case_id, after_seq, limit); q.next();) {
+    out.push_back({q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6), q.text(7), q.text(8)});
   }
   return out;
 }
 
 AuditHead SqliteStore::audit_head() {
-  Session s = reader();
-  AuditHead head;
-  s << "SELECT seq, hash FROM audit_head WHERE id = 1", into(head.seq), into(head.hash), now;
-  return head;
+  auto reader = readers_->take();
+  Query q = reader->query("SELECT seq, hash FROM audit_head WHERE id = 1");
+  if (!q.next()) return {};
+  return {q.integer(0), q.text(1)};
 }
 
 }  // namespace guichet::store

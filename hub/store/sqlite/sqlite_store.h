@@ -1,16 +1,16 @@
 // The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a committed change
 // survives a power cut, not only a crash. SQLite takes one writer at a time; writes go through
-// one session, grouped so that concurrent ones share one IMMEDIATE transaction and one fsync
-// (GroupCommit), so two writers never deadlock on a lock upgrade. Readers use their own sessions
-// and never wait for it.
+// one connection, grouped so that concurrent ones share one IMMEDIATE transaction and one fsync
+// (GroupCommit), so two writers never deadlock on a lock upgrade. Readers use their own
+// connections (ReaderPool) and never wait for it.
 #ifndef GUICHET_HUB_STORE_SQLITE_SQLITE_STORE_H
 #define GUICHET_HUB_STORE_SQLITE_SQLITE_STORE_H
 
+#include "hub/store/sqlite/checkpointer.h"
+#include "hub/store/sqlite/database.h"
 #include "hub/store/sqlite/group_commit.h"
+#include "hub/store/sqlite/reader_pool.h"
 #include "hub/store/store.h"
-
-#include <Poco/Data/Session.h>
-#include <Poco/Data/SessionPool.h>
 
 #include <filesystem>
 #include <memory>
@@ -69,16 +69,17 @@ class SqliteStore final : public Store {
   AuditHead audit_head() override;
 
  private:
-  // Runs `body` as one transaction on the writer session (in a group commit), undoing it on any
-  // exception; storage failures come out as StoreUnavailable.
+  // Runs `body` as one transaction on the writer (in a group commit), undoing it on any exception.
   template <typename Body>
   auto write(Body&& body);
-  Poco::Data::Session reader();
+  // Runs `body` on a reader inside one read transaction: every statement sees the same snapshot.
+  template <typename Body>
+  auto read(Body&& body);
 
-  std::filesystem::path file_;
-  std::unique_ptr<Poco::Data::Session> writer_;
-  std::unique_ptr<GroupCommit> group_commit_;
-  std::unique_ptr<Poco::Data::SessionPool> readers_;
+  std::unique_ptr<sqlite::Database> writer_;
+  std::unique_ptr<sqlite::Checkpointer> checkpointer_;
+  std::unique_ptr<sqlite::GroupCommit> group_commit_;
+  std::unique_ptr<sqlite::ReaderPool> readers_;
 };
 
 }  // namespace guichet::store

@@ -129,6 +129,30 @@ TEST_P(StoreTest, SurvivesReopening) {
   EXPECT_EQ(claim_all(*store_, "w", kStart, 1000).size(), 2u);
 }
 
+// The outbox as the version before this one left it: no instance column, and a leased row still
+// due at its first time (the lease was a second condition, which the claim no longer reads).
+TEST_P(StoreTest, AnOutboxLeftByAnEarlierVersionIsBroughtUpToDate) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  {
+    auto session = raw();
+    if (config_.kind == "sqlite") session << "DROP INDEX outbox_by_instance", now;
+    session << "ALTER TABLE outbox DROP COLUMN instance", now;
+    session << "UPDATE outbox SET lease_owner = 'old-hub', lease_until = " + std::to_string(kStart + 60000) +
+                   " WHERE request_id = 'c1-allowance'",
+        now;
+  }
+  store_.reset();
+  store_ = open_store(config_);
+  // The leased row waits for its lease; the other is claimed, with its instance.
+  auto claimed = claim_all(*store_, "new-hub", kStart, 600000);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].request.id, "c1-housing");
+  auto after_lease = claim_all(*store_, "new-hub", kStart + 60000, 60000);
+  ASSERT_EQ(after_lease.size(), 1u);
+  EXPECT_EQ(after_lease[0].request.id, "c1-allowance");
+  EXPECT_EQ(after_lease[0].request.instance, "allowance-95");
+}
+
 TEST_P(StoreTest, CompleteAndRescheduleMoveTheRequest) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto claimed = claim_all(*store_, "w", kStart, 60000);

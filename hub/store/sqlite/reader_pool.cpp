@@ -1,0 +1,26 @@
+#include "hub/store/sqlite/reader_pool.h"
+
+namespace guichet::store::sqlite {
+
+ReaderPool::Reader ReaderPool::take() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      std::unique_ptr<Database> db = std::move(idle_.back());
+      idle_.pop_back();
+      return Reader(*this, std::move(db));
+    }
+  }
+  auto db = std::make_unique<Database>(file_, false);
+  // Nothing read through this connection may write: a bug would show as an error, not as a change.
+  db->execute("PRAGMA query_only=1");
+  return Reader(*this, std::move(db));
+}
+
+void ReaderPool::give_back(std::unique_ptr<Database> db) {
+  if (!db) return;
+  std::lock_guard lock(mutex_);
+  if (idle_.size() < kMaxIdle) idle_.push_back(std::move(db));
+}
+
+}  // namespace guichet::store::sqlite
