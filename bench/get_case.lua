@@ -13,6 +13,14 @@ function request()
   return wrk.format("GET", "/v1/cases/" .. ids[i], headers)
 end
 
+-- The first answer that is not 200, to stderr: what went wrong, for the bench's log.
+function response(status, headers, body)
+  if status ~= 200 and not told then
+    told = true
+    io.stderr:write("GET answered ", status, ": ", body:sub(1, 200), "\n")
+  end
+end
+
 function done(summary, latency, requests)
   local s = summary.duration / 1e6
   local e = summary.errors

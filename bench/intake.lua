@@ -1,6 +1,6 @@
 -- wrk script: POST /v1/cases with a valid intake (docs/api.md) for five needs, unique per request.
 -- Env: TOKEN (bearer token of the référent), RUN_ID (makes the data unique across runs),
---      IDS_DIR (optional: each thread appends the case ids it created to IDS_DIR/<thread>.ids).
+--      IDS_DIR (optional: each thread appends the case ids it created to IDS_DIR/<IDS_PREFIX><thread>.ids).
 -- Prints one "RESULT requests=... rps=... p50_ms=... p99_ms=..." line.
 local threads = {}
 local count = 0
@@ -26,7 +26,7 @@ function init(args)
   unique = (os.getenv("RUN_ID") or tostring(os.time())) .. "t" .. tid .. "n"
   headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. os.getenv("TOKEN") }
   local dir = os.getenv("IDS_DIR")
-  if dir then ids = assert(io.open(dir .. "/" .. tid .. ".ids", "a")) end
+  if dir then ids = assert(io.open(dir .. "/" .. (os.getenv("IDS_PREFIX") or "") .. tid .. ".ids", "a")) end
 end
 
 function request()

@@ -118,6 +118,18 @@ connectors::RegistryOptions registry_options(const config::HubConfig& c) {
   return options;
 }
 
+// Every exchange with an agency, counted by instance, method and status class (no path: it may
+// hold a person's identifiers).
+connectors::AgencyHttpObserver agency_http_metrics(metrics::Registry& metrics) {
+  metrics.describe("guichet_agency_http_total", "Exchanges with agencies, by instance, method and status class.", "counter");
+  metrics.describe("guichet_agency_http_ms", "Agency exchange latency in milliseconds.", "histogram");
+  return [&metrics](const std::string& instance, const std::string& method, int status, double ms) {
+    std::string answered = status == 0 ? "none" : std::to_string(status / 100) + "xx";
+    metrics.add("guichet_agency_http_total", {{"instance", instance}, {"method", method}, {"status", answered}});
+    metrics.observe_ms("guichet_agency_http_ms", {{"instance", instance}}, ms);
+  };
+}
+
 // Which instance serves which need where, with each instance's deadline rule checked now: a bad
 // rule must stop the hub at start-up, not fail a référent's request later.
 cases::Routing routing_of(const connectors::Registry& registry) {
@@ -194,7 +206,10 @@ int serve(const Arguments& args) {
   std::filesystem::create_directories(c.data_dir);
   std::unique_ptr<store::Store> opened = store::open_store(c.store);
   store::Store& store = *opened;
-  connectors::Registry registry(registry_options(c));
+  metrics::Registry metrics;
+  connectors::RegistryOptions options = registry_options(c);
+  options.on_agency_http = agency_http_metrics(metrics);
+  connectors::Registry registry(std::move(options));
   for (const auto& plugin : registry.plugins()) {
     if (plugin.state != "loaded") log.warning("plugin %s rejected: %s", plugin.file, plugin.reason);
   }
@@ -203,7 +218,6 @@ int serve(const Arguments& args) {
       log.warning("instance %s rejected: %s", instance.instance, instance.last_error);
     }
   }
-  metrics::Registry metrics;
   register_gauges(metrics, store, registry);
 
   privacy::KeyStore keys(c.data_dir);

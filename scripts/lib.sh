@@ -255,7 +255,11 @@ pick_free_port() {
   return 1
 }
 
+# start_test_postgres [durable]: with "durable", the cluster fsyncs its commits as a production one
+# does (the benchmarks); without, it does not (the tests).
 start_test_postgres() {
+  local durability="-c fsync=off"
+  [[ "${1:-}" == durable ]] && durability="-c fsync=on -c synchronous_commit=on"
   ensure_packages
   local bin
   bin="$(postgres_bin_dir)" || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
@@ -269,9 +273,9 @@ start_test_postgres() {
   as_postgres_owner "$bin/initdb" -D "$TEST_PG_DIR/data" -U guichet --auth=trust --encoding=UTF8 \
     --locale=C.UTF-8 --no-sync >"$TEST_PG_DIR/initdb.log" 2>&1 ||
     die "initdb failed: $(tail -n 5 "$TEST_PG_DIR/initdb.log")"
-  # fsync off: a test cluster holds nothing worth a power cut, and tests should not wait on disks.
+  # fsync off for tests: a test cluster holds nothing worth a power cut, and tests should not wait on disks.
   as_postgres_owner "$bin/pg_ctl" -D "$TEST_PG_DIR/data" -l "$TEST_PG_DIR/server.log" -w -t 60 \
-    -o "-k $TEST_PG_DIR -p $TEST_PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+    -o "-k $TEST_PG_DIR -p $TEST_PG_PORT -c listen_addresses=127.0.0.1 $durability -c max_connections=200" \
     start >/dev/null || die "PostgreSQL did not start: $(tail -n 5 "$TEST_PG_DIR/server.log")"
   as_postgres_owner "$bin/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U guichet guichet ||
     die "createdb failed"

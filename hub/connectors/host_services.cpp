@@ -9,7 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <regex>
+#include <algorithm>
 
 namespace guichet::connectors {
 namespace {
@@ -55,9 +55,13 @@ void collect_origins(const Json& value, std::set<std::string>& origins) {
   }
 }
 
+// An RFC 9110 token: what a method or a header name may be.
 bool is_token(const std::string& text) {
-  static const std::regex pattern(R"(^[!#$%&'*+.^_`|~0-9A-Za-z-]+$)");
-  return std::regex_match(text, pattern);
+  static constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    bool alphanumeric = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    return alphanumeric || kSymbols.find(c) != std::string_view::npos;
+  });
 }
 
 // Headers the HTTP client itself sets from the request; a plugin's value would contradict them.
@@ -140,12 +144,19 @@ int HostServices::http(std::string_view text, guichet_buffer* out) const {
     return static_cast<int>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
   };
+  auto observe = [&](int status) {
+    if (!dependencies_.on_agency_http) return;
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    dependencies_.on_agency_http(instance_, request.method, status, ms);
+  };
   try {
     HttpResponse response = dependencies_.http->exchange(request);
+    observe(response.status);
     if (logger_.debug()) logger_.debug("%s %s: %d in %d ms", request.method, *origin, response.status, took_ms());
     fill(out, to_text(Json{{"status", response.status}, {"headers", response.headers}, {"body", response.body}}));
     return GUICHET_OK;
   } catch (const HttpFailure& e) {
+    observe(0);
     if (logger_.debug()) {
       logger_.debug("%s %s: no answer after %d ms (%s)", request.method, *origin, took_ms(),
                     std::string(e.transient ? "transient" : "permanent"));

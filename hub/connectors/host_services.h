@@ -29,6 +29,9 @@ namespace guichet::connectors {
 
 using Json = nlohmann::json;
 
+using AgencyHttpObserver = std::function<void(const std::string& instance, const std::string& method, int status,
+                                              double milliseconds)>;
+
 // What the host services of all instances share. Held by shared_ptr: an Instance may outlive
 // the Registry that made it.
 struct HostDependencies {
@@ -40,6 +43,9 @@ struct HostDependencies {
   std::shared_ptr<const IsolationOptions> isolation;
   // Called with (instance, reason) when an isolated instance is quarantined after repeated crashes.
   std::function<void(const std::string&, const std::string&)> quarantine;
+  // Called after every exchange with an agency: instance, method, HTTP status (0: no answer) and
+  // milliseconds. For metrics; must not block.
+  AgencyHttpObserver on_agency_http;
 };
 
 class HostServices {

@@ -53,6 +53,7 @@ Registry::Registry(RegistryOptions options) : options_(std::move(options)) {
   auto isolation = std::make_shared<IsolationOptions>(options_.isolation);
   if (isolation->plugin_dir.empty()) isolation->plugin_dir = options_.plugin_dir;
   dependencies_.isolation = isolation;
+  dependencies_.on_agency_http = options_.on_agency_http;
   // Instances are called only while the registry lives: its users (dispatcher, poller, server) stop first.
   dependencies_.quarantine = [this](const std::string& instance, const std::string& reason) {
     set_state(instance, InstanceState::quarantined, reason);

@@ -33,6 +33,7 @@ struct RegistryOptions {
   std::function<int64_t()> now_ms;  // defaults to the system clock
   HttpClientOptions http;
   IsolationOptions isolation;  // host_binary empty: every plugin runs inside the hub
+  AgencyHttpObserver on_agency_http;  // every instance's exchanges with its agency, for metrics
 };
 
 struct PluginReport {

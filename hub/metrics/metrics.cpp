@@ -5,7 +5,7 @@
 namespace guichet::metrics {
 namespace {
 
-const std::vector<double> kBucketsMs = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
+const std::vector<double> kBucketsMs = {0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
 
 std::string escape(const std::string& value) {
   std::string out;

@@ -19,7 +19,7 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 class Registry {
  public:
   void add(const std::string& name, const Labels& labels, double amount = 1);
-  // Latency in milliseconds, in fixed buckets from 1 ms to 30 s.
+  // Latency in milliseconds, in fixed buckets from 0.25 ms to 30 s.
   void observe_ms(const std::string& name, const Labels& labels, double milliseconds);
   // A value computed when /metrics is read (queue depth, overdue requests...).
   using Gauge = std::function<std::vector<std::pair<Labels, double>>()>;

@@ -25,9 +25,9 @@ struct Answer {
 // Host services for one instance whose settings declare `base_url`.
 class Host {
  public:
-  explicit Host(const std::string& base_url, HttpClientOptions http = {})
+  explicit Host(const std::string& base_url, HttpClientOptions http = {}, AgencyHttpObserver observer = {})
       : secrets_(std::make_shared<Secrets>()),
-        services_("test-instance", Json{{"agency", {{"base_url", base_url}}}}, dependencies(http)) {}
+        services_("test-instance", Json{{"agency", {{"base_url", base_url}}}}, dependencies(http, std::move(observer))) {}
 
   Answer http(const Json& request) const {
     std::string text = request.dump();
@@ -46,8 +46,9 @@ class Host {
   const HostServices& services() const { return services_; }
 
  private:
-  HostDependencies dependencies(HttpClientOptions http) {
+  HostDependencies dependencies(HttpClientOptions http, AgencyHttpObserver observer) {
     HostDependencies result;
+    result.on_agency_http = std::move(observer);
     result.http = std::make_shared<HttpClient>(http);
     result.mail = std::make_shared<MailSender>(MailSettings{}, [](const std::string&) { return std::nullopt; });
     result.secrets = secrets_;
@@ -81,6 +82,25 @@ TEST(HostHttp, RoundTripsStatusHeadersAndBody) {
   EXPECT_EQ(received[0].version, "HTTP/1.1");
   EXPECT_EQ(received[0].headers["x-test"], "yes");
   EXPECT_EQ(received[0].body, R"({"hello":"monde"})");
+}
+
+TEST(HostHttp, TellsTheObserverOfEveryExchangeAndOfNoAnswer) {
+  std::vector<std::tuple<std::string, std::string, int>> seen;
+  auto observer = [&](const std::string& instance, const std::string& method, int status, double ms) {
+    EXPECT_GE(ms, 0);
+    seen.emplace_back(instance, method, status);
+  };
+  TestServer server;
+  Host answering(server.url(), {}, observer);
+  ASSERT_EQ(answering.http({{"method", "POST"}, {"url", server.url() + "/echo"}, {"body", "x"}}).status, GUICHET_OK);
+  // A call refused before any exchange (an undeclared origin) is not one.
+  EXPECT_NE(answering.http({{"url", "http://127.0.0.1:1/elsewhere"}}).status, GUICHET_OK);
+  std::string nobody = "http://127.0.0.1:" + std::to_string(testing::closed_port());
+  Host silent(nobody, {}, observer);
+  EXPECT_NE(silent.http({{"url", nobody + "/ping"}}).status, GUICHET_OK);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], std::make_tuple(std::string("test-instance"), std::string("POST"), 201));
+  EXPECT_EQ(seen[1], std::make_tuple(std::string("test-instance"), std::string("GET"), 0));
 }
 
 TEST(HostHttp, ReusesAKeptAliveConnection) {

@@ -205,21 +205,44 @@ void insert_history(Session& s, const std::string& request_id, const HistoryEntr
       bind(request_id), bind(entry.state), bind(entry.source), bind(entry.at), bind(entry.detail), now;
 }
 
-// Appends `event` to the audit log, in the caller's transaction: the log holds an action exactly
-// when the action's change is committed. Called last in a transaction: the head stays locked until
-// the commit, and every other hub's append waits for it, so that is kept short, and no lock is
-// taken after it (no deadlock with a transaction holding a request's row).
-void append_audit(Session& s, const AuditEvent& event) {
+// The audit entries of the transaction under way on this thread (set by PostgresStore::write),
+// appended to the log just before its commit.
+thread_local std::vector<AuditEvent>* pending_audit = nullptr;
+
+// Records `event` for the audit log, in the caller's transaction: the log holds an action exactly
+// when the action's change is committed.
+void append_audit(Session&, const AuditEvent& event) { pending_audit->push_back(event); }
+
+// Appends the transaction's entries, last thing before its commit: the head stays locked until the
+// commit and every other hub's append waits for it, so that is kept short (a batch of outcomes
+// does all its other work first), and no lock is taken after it (no deadlock with a transaction
+// holding a request's row).
+void flush_audit(Session& s, const std::vector<AuditEvent>& events) {
+  if (events.empty()) return;
   Poco::Int64 seq = 0;
   std::string hash;
   s << "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE", into(seq), into(hash), now;
   std::string at = format_time(system_now_ms());
-  AuditEntry e = chain_entry(seq + 1, at, hash, event);
-  s << "INSERT INTO audit(seq, at, actor, action, case_id, request_id, detail, prev_hash, hash) "
-       "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)",
-      bind(e.seq), bind(e.at), bind(e.actor), bind(e.action), bind(e.case_id), bind(e.request_id), bind(e.detail),
-      bind(e.prev_hash), bind(e.hash), now;
-  s << "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", bind(e.seq), bind(e.hash), now;
+  std::vector<AuditEntry> entries;
+  for (const AuditEvent& event : events) {
+    entries.push_back(chain_entry(seq + 1, at, hash, event));
+    seq = entries.back().seq;
+    hash = entries.back().hash;
+  }
+  std::string sql = "INSERT INTO audit(seq, at, actor, action, case_id, request_id, detail, prev_hash, hash) VALUES";
+  Statement insert(s);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    sql += i ? ",(" : "(";
+    for (int column = 1; column <= 9; ++column) sql += (column > 1 ? ",$" : "$") + std::to_string(i * 9 + column);
+    sql += ")";
+  }
+  insert << sql;
+  for (const AuditEntry& e : entries) {
+    insert, bind(e.seq), bind(e.at), bind(e.actor), bind(e.action), bind(e.case_id), bind(e.request_id),
+        bind(e.detail), bind(e.prev_hash), bind(e.hash);
+  }
+  insert.execute();
+  s << "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", bind(seq), bind(hash), now;
 }
 
 void insert_outbox(Session& s, const std::string& request_id, const std::string& operation,
@@ -404,14 +427,21 @@ template <typename Body>
 auto PostgresStore::write(Body&& body) {
   for (int attempt = 1;; ++attempt) {
     Session s = session();
+    std::vector<AuditEvent> audit;
+    struct Pending {
+      explicit Pending(std::vector<AuditEvent>& events) { pending_audit = &events; }
+      ~Pending() { pending_audit = nullptr; }
+    } pending(audit);
     try {
       s.begin();
       if constexpr (std::is_void_v<std::invoke_result_t<Body, Session&>>) {
         body(s);
+        flush_audit(s, audit);
         s.commit();
         return;
       } else {
         auto result = body(s);
+        flush_audit(s, audit);
         s.commit();
         return result;
       }
