@@ -16,6 +16,10 @@ namespace {
 
 std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
+// Tries with fresh correlations after a collision. Three collisions in a row would take a store of
+// the order of 10^12 requests; they are answered 503 rather than looped on.
+constexpr int kCorrelationAttempts = 3;
+
 // Runs a store call, turning "the disk is full" and friends into the contract's 503.
 template <typename Call>
 auto guarded(Call&& call) {
@@ -95,9 +99,9 @@ std::string answer_text(const Json& body) {
 }  // namespace
 
 CaseService::CaseService(store::Store& store, privacy::Vault& vault, Routing routing, Clock clock,
-                         std::function<void()> work_queued)
+                         std::function<void()> work_queued, std::function<std::string()> correlations)
     : store_(store), vault_(vault), routing_(std::move(routing)), clock_(std::move(clock)),
-      work_queued_(std::move(work_queued)) {}
+      work_queued_(std::move(work_queued)), correlations_(std::move(correlations)) {}
 
 std::vector<store::NewRequest> CaseService::new_requests(const Json& needs, const Json& person,
                                                          const std::string& department, int64_t now) {
@@ -113,7 +117,7 @@ std::vector<store::NewRequest> CaseService::new_requests(const Json& needs, cons
     for (const Route& route : serving) {
       auto deadline = deadline_ms(route.deadline, now, person, department);
       out.push_back({new_request_id(), kind, dump(needs[i]), route.instance, route.agency,
-                     deadline ? format_time(*deadline) : "", new_correlation(), new_delivery_key()});
+                     deadline ? format_time(*deadline) : "", correlations_(), new_delivery_key()});
     }
   }
   return out;
@@ -151,7 +155,16 @@ Answer CaseService::create(const Principal& who, const Json& body, const std::st
     }
   };
   try {
-    guarded([&] { store_.create_case(c, remembered); });
+    // Correlations drawn alike are expected among millions of requests: draw again, a few times.
+    for (int attempt = 1;; ++attempt) {
+      try {
+        guarded([&] { store_.create_case(c, remembered); });
+        break;
+      } catch (const store::CorrelationTaken&) {
+        if (attempt == kCorrelationAttempts) throw ApiError::unavailable();
+        for (auto& request : c.requests) request.correlation = correlations_();
+      }
+    }
   } catch (const store::IdempotencyRace&) {
     discard_key();
     // A concurrent request with the same key committed first: answer as it did.
@@ -250,7 +263,15 @@ Json CaseService::add_needs(const Principal& who, const std::string& case_id, co
   auto requests = new_requests(body["needs"], person_json, record.department, now);
   auto consents = consents_of(body["consent"], who.referent, at);
   try {
-    guarded([&] { store_.add_requests(case_id, at, requests, consents, actor_of(who)); });
+    for (int attempt = 1;; ++attempt) {
+      try {
+        guarded([&] { store_.add_requests(case_id, at, requests, consents, actor_of(who)); });
+        break;
+      } catch (const store::CorrelationTaken&) {
+        if (attempt == kCorrelationAttempts) throw ApiError::unavailable();
+        for (auto& request : requests) request.correlation = correlations_();
+      }
+    }
   } catch (const store::Conflict&) {
     // The database's own one-open-request-per-need rule caught a concurrent addition.
     throw ApiError::conflict("this need already has an open request", "needs");

@@ -8,6 +8,7 @@
 #define GUICHET_HUB_CASES_CASE_SERVICE_H
 
 #include "hub/cases/routing.h"
+#include "hub/domain/ids.h"
 #include "hub/privacy/vault.h"
 #include "hub/domain/time.h"
 #include "hub/store/store.h"
@@ -41,8 +42,9 @@ struct Answer {
 class CaseService {
  public:
   // `work_queued` is called after a commit that added outbox rows, to wake the dispatchers.
+  // `correlations` mints the requests' correlation codes (tests give their own).
   CaseService(store::Store& store, privacy::Vault& vault, Routing routing, Clock clock,
-              std::function<void()> work_queued);
+              std::function<void()> work_queued, std::function<std::string()> correlations = new_correlation);
 
   // `body_hash` identifies the raw body for Idempotency-Key comparisons.
   Answer create(const Principal& who, const Json& body, const std::string& body_hash,
@@ -78,6 +80,7 @@ class CaseService {
   Routing routing_;
   Clock clock_;
   std::function<void()> work_queued_;
+  std::function<std::string()> correlations_;
 };
 
 }  // namespace guichet::cases

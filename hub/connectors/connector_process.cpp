@@ -32,6 +32,16 @@ void ignore_sigpipe_once() {
   });
 }
 
+// The lowest guichet_log_level the hub's logger for this connector keeps (host_services.cpp logs
+// its lines under "connector.<instance>").
+int kept_log_level(const std::string& instance) {
+  Poco::Logger& logger = Poco::Logger::get("connector." + instance);
+  if (logger.debug()) return GUICHET_LOG_DEBUG;
+  if (logger.information()) return GUICHET_LOG_INFO;
+  if (logger.warning()) return GUICHET_LOG_WARNING;
+  return GUICHET_LOG_ERROR;
+}
+
 // Identifies an input across attempts: its idempotency key when it has one.
 std::string poison_key_of(const std::string& operation, const Json& input) {
   if (input.is_object() && input.contains("idempotency_key") && input["idempotency_key"].is_string()) {
@@ -80,7 +90,8 @@ ProcessReply ConnectorProcess::start() {
 }
 
 ProcessReply ConnectorProcess::start_locked() {
-  child_ = std::make_unique<HostProcess>(options_.host_binary, library_, HostLimits{options_.memory_mb, options_.cpu_s});
+  child_ = std::make_unique<HostProcess>(options_.host_binary, library_,
+                                         HostLimits{options_.memory_mb, options_.cpu_s, kept_log_level(instance_)});
   LineChannel::ReadResult ready = child_->channel().read(std::chrono::milliseconds(options_.call_deadline_ms));
   if (ready.status != LineChannel::ReadStatus::message || !ready.message.contains("ready")) {
     std::string how = stop_locked();

@@ -61,8 +61,10 @@ HostProcess::HostProcess(const std::filesystem::path& host_binary, const std::fi
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
 
-  std::vector<std::string> words{host_binary.string(), "--library", library.string(), "--memory-mb",
-                                 std::to_string(limits.memory_mb), "--cpu-s", std::to_string(limits.cpu_s)};
+  std::vector<std::string> words{host_binary.string(), "--library",  library.string(),
+                                 "--memory-mb",       std::to_string(limits.memory_mb),
+                                 "--cpu-s",           std::to_string(limits.cpu_s),
+                                 "--log-level",       std::to_string(limits.log_level)};
   std::vector<char*> argv;
   for (std::string& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);

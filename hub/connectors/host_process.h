@@ -18,6 +18,9 @@ namespace guichet::connectors {
 struct HostLimits {
   long memory_mb = 512;  // RLIMIT_AS
   long cpu_s = 600;      // RLIMIT_CPU, over the process's whole life
+  // The lowest guichet_log_level the hub keeps from this connector: the host drops the others
+  // itself rather than send every debug line through the pipe for the hub to drop.
+  int log_level = 0;
 };
 
 class HostProcess {

@@ -14,7 +14,9 @@ std::string new_case_id();         // "c_" + 22 base62 characters: 8 of time, 14
 std::string new_request_id();      // "r_" + 22 base62 characters: 8 of time, 14 random
 std::string new_delivery_key();    // the idempotency key an agency sees on every attempt; 26 characters
 // Short enough to read over the phone and to put in an email subject: "GCH-" + 8 characters of
-// Crockford base32 (no I, L, O, U: nothing to confuse), all random.
+// Crockford base32 (no I, L, O, U: nothing to confuse), all random. Two alike are expected among a
+// few million requests: the store refuses the second (store::CorrelationTaken) and the intake draws
+// again.
 std::string new_correlation();
 
 }  // namespace guichet

@@ -12,8 +12,8 @@ Poco::Logger& logger() { return Poco::Logger::get("poller"); }
 
 }  // namespace
 
-Poller::Poller(store::Store& store, connectors::Registry& registry, Clock clock, PollObserver observer)
-    : store_(store), registry_(registry), clock_(std::move(clock)), observer_(std::move(observer)) {}
+Poller::Poller(store::Store& store, connectors::Registry& registry, Clock clock, PollObserver observer, int page)
+    : store_(store), registry_(registry), clock_(std::move(clock)), observer_(std::move(observer)), page_(page) {}
 
 Poller::~Poller() { stop(); }
 
@@ -57,21 +57,30 @@ int Poller::poll(const std::string& name) {
   auto instance = registry_.find(name);
   if (!instance) return 0;
   try {
-    auto open = store_.open_requests(name);
-    if (open.empty()) return 0;  // nothing the agency could tell us about
-    nlohmann::json listed = nlohmann::json::array();
-    for (const auto& r : open) {
-      listed.push_back({{"request_id", r.request_id}, {"agency_reference", r.agency_reference}, {"state", r.state}});
-    }
     auto stored = store_.cursor(name);
     nlohmann::json cursor = stored ? nlohmann::json::parse(*stored, nullptr, false) : nlohmann::json(nullptr);
     if (cursor.is_discarded()) cursor = nullptr;
-    nlohmann::json answer = instance->poll({{"cursor", cursor}, {"open", listed}});
-    auto result = apply_events(store_, name, answer.value("events", nlohmann::json::array()), "poll", clock_());
-    if (answer.contains("cursor") && !answer["cursor"].is_null()) store_.set_cursor(name, answer["cursor"].dump());
-    if (result.applied) logger().information("%s: %d agency events applied", name, result.applied);
-    if (observer_) observer_(name, result.applied, true);
-    return result.applied;
+    nlohmann::json next_cursor;
+    int applied = 0;
+    for (std::string after;;) {
+      auto open = store_.open_requests(name, after, page_);
+      if (open.empty() && after.empty()) return 0;  // nothing the agency could tell us about
+      if (open.empty()) break;
+      nlohmann::json listed = nlohmann::json::array();
+      for (const auto& r : open) {
+        listed.push_back({{"request_id", r.request_id}, {"agency_reference", r.agency_reference}, {"state", r.state}});
+      }
+      nlohmann::json answer = instance->poll({{"cursor", cursor}, {"open", std::move(listed)}});
+      applied += apply_events(store_, name, answer.value("events", nlohmann::json::array()), "poll", clock_()).applied;
+      if (after.empty()) next_cursor = answer.value("cursor", nlohmann::json());
+      bool reads_open = !answer.contains("reads_open") || answer["reads_open"] != false;
+      if (!reads_open || static_cast<int>(open.size()) < page_) break;
+      after = open.back().request_id;
+    }
+    if (!next_cursor.is_null()) store_.set_cursor(name, next_cursor.dump());
+    if (applied) logger().information("%s: %d agency events applied", name, applied);
+    if (observer_) observer_(name, applied, true);
+    return applied;
   } catch (const std::exception& e) {
     // A failed poll is retried at the next interval; the cursor did not move.
     logger().warning("%s: poll failed: %s", name, std::string(e.what()));

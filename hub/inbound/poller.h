@@ -1,6 +1,13 @@
 // Asks each agency that offers it what changed, on the instance's own interval. The cursor a
 // connector returns is stored only after the events it covers, so a crash between the two
 // replays events (which the monotonic merge absorbs) rather than losing them.
+//
+// A poll hands the connector the instance's open requests a page at a time (`page` of them per
+// call), so that neither the hub nor a connector host ever holds a hundred thousand of them at
+// once. Every page of one round is asked from the same cursor, and the cursor stored is the first
+// page's answer: a connector that reads a change feed from its cursor (France Travail, Démarches
+// Simplifiées) then sees each change with the page holding its request, and nothing that
+// happened during the round is skipped at the next (read twice at worst, which moves nothing).
 #ifndef GUICHET_HUB_INBOUND_POLLER_H
 #define GUICHET_HUB_INBOUND_POLLER_H
 
@@ -21,7 +28,8 @@ using PollObserver = std::function<void(const std::string&, int, bool)>;
 
 class Poller {
  public:
-  Poller(store::Store& store, connectors::Registry& registry, Clock clock, PollObserver observer = {});
+  Poller(store::Store& store, connectors::Registry& registry, Clock clock, PollObserver observer = {},
+         int page = 1000);
   ~Poller();
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
@@ -41,6 +49,7 @@ class Poller {
   connectors::Registry& registry_;
   Clock clock_;
   PollObserver observer_;
+  const int page_;
   std::map<std::string, int64_t> next_poll_ms_;
 
   std::mutex mutex_;

@@ -1,7 +1,7 @@
 // guichet-connector-host: runs one connector plugin in a process of its own, so that a crash, a
 // hang or a leak in connector code costs this process and never the hub.
 //
-//   guichet-connector-host --library DIR/<id>.so [--memory-mb 512] [--cpu-s 600]
+//   guichet-connector-host --library DIR/<id>.so [--memory-mb 512] [--cpu-s 600] [--log-level 0]
 //
 // It loads the library with the hub's own loader (Plugin::load, manifest checks included), then
 // speaks JSON lines: stdin carries the hub's messages, the original stdout the answers; the
@@ -43,7 +43,7 @@ using guichet::isolation::LineChannel;
 // so one call at a time holds the channel from its request to its answer.
 class HubLink {
  public:
-  explicit HubLink(LineChannel& channel) : channel_(channel) {}
+  HubLink(LineChannel& channel, int log_level) : channel_(channel), log_level_(log_level) {}
 
   // Sends a host call and waits for its answer. A hub that is gone ends this process: there is no
   // one left to answer to.
@@ -64,12 +64,14 @@ class HubLink {
   }
 
   void log(int level, std::string text) {
+    if (level < log_level_) return;  // the hub would drop it
     std::lock_guard lock(mutex_);
     channel_.write(Json{{"host", "log"}, {"input", {{"level", level}, {"text", std::move(text)}}}});
   }
 
  private:
   LineChannel& channel_;
+  const int log_level_;
   std::mutex mutex_;
   int64_t last_id_ = 0;
 };
@@ -155,6 +157,7 @@ struct Arguments {
   std::string library;
   long memory_mb = 512;
   long cpu_s = 600;
+  int log_level = GUICHET_LOG_DEBUG;
 };
 
 bool parse(int argc, char** argv, Arguments& args) {
@@ -163,6 +166,7 @@ bool parse(int argc, char** argv, Arguments& args) {
     if (name == "--library") args.library = value;
     else if (name == "--memory-mb") args.memory_mb = std::atol(value.c_str());
     else if (name == "--cpu-s") args.cpu_s = std::atol(value.c_str());
+    else if (name == "--log-level") args.log_level = std::atoi(value.c_str());
     else return false;
   }
   return argc % 2 == 1 && !args.library.empty() && args.memory_mb > 0 && args.cpu_s > 0;
@@ -179,7 +183,7 @@ int main(int argc, char** argv) {
 
   Arguments args;
   if (!parse(argc, argv, args)) {
-    std::cerr << "usage: guichet-connector-host --library FILE.so [--memory-mb N] [--cpu-s N]\n";
+    std::cerr << "usage: guichet-connector-host --library FILE.so [--memory-mb N] [--cpu-s N] [--log-level N]\n";
     return 2;
   }
   close_inherited_descriptors();
@@ -205,7 +209,7 @@ int main(int argc, char** argv) {
   }
   limit(RLIMIT_NOFILE, 16);
 
-  HubLink link(channel);
+  HubLink link(channel, args.log_level);
   guichet_host_v1 host = host_table(link);
   const guichet_connector_v1& table = plugin->table();
   void* instance = nullptr;

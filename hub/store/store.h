@@ -31,6 +31,14 @@ class Conflict : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A new request's correlation is already another request's. Correlations are short enough to be
+// read over the phone (hub/domain/ids.h), so among millions of requests two drawn alike are
+// expected: the caller mints new ones and tries again. Nothing was written.
+class CorrelationTaken : public std::runtime_error {
+ public:
+  CorrelationTaken() : std::runtime_error("correlation already taken") {}
+};
+
 // The same idempotency key was stored by a concurrent request between lookup and insert.
 class IdempotencyRace : public std::runtime_error {
  public:
@@ -43,6 +51,7 @@ class Store {
 
   // Intake. create_case stores the case, its person, its requests (state queued, with a history
   // entry), one outbox row per request and the consents; with `answer`, the idempotent answer too.
+  // Both throw CorrelationTaken when a request's correlation is another's.
   virtual std::optional<IdempotencyEntry> find_idempotency(const std::string& referent,
                                                            const std::string& key) = 0;
   virtual void create_case(const NewCase& new_case, const std::optional<IdempotencyEntry>& answer) = 0;
@@ -109,7 +118,10 @@ class Store {
 
   // Agency reports. Returns false when the report was unknown, stale or moved nothing.
   virtual bool apply_agency_event(const AgencyEvent& event) = 0;
-  virtual std::vector<OpenRequest> open_requests(const std::string& instance) = 0;
+  // The instance's requests the agency has and has not settled, by id: at most `limit` of them,
+  // after `after_request_id` (empty: from the first), so that a poller walks them page by page.
+  virtual std::vector<OpenRequest> open_requests(const std::string& instance, const std::string& after_request_id,
+                                                 int limit) = 0;
   virtual std::optional<std::string> cursor(const std::string& instance) = 0;
   virtual void set_cursor(const std::string& instance, const std::string& cursor) = 0;
 

@@ -641,21 +641,37 @@ TEST(Faults, ADiskFullAnswers503KeepsEveryAcknowledgedCaseWholeAndResumesWhenSpa
   }
   int delivered = wait_for_requests(http, stack, acknowledged, "allowance", left_queue, 60s);
   auto [caf_keys, caf_dups] = ledger_figures(stack.received("caf"));
-  // And the database passes its integrity check at the next start.
+  // And the database passes its integrity check at the next start (read in the background).
+  auto checks_passed = [&] {
+    std::string log = stack.hub_log();
+    int count = 0;
+    for (size_t at = log.find("database integrity check: ok"); at != std::string::npos;
+         at = log.find("database integrity check: ok", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
   stack.stop_hub();
+  int passed_before = checks_passed();
   stack.start_hub();
   bool readable = case_view(http, stack, acknowledged.front())["case_id"] == acknowledged.front();
+  bool sound = false;
+  for (auto until = std::chrono::steady_clock::now() + 10s; !sound && std::chrono::steady_clock::now() < until;) {
+    sound = checks_passed() > passed_before;
+    if (!sound) std::this_thread::sleep_for(100ms);
+  }
   stack.stop_hub();
 
   std::cout << "FAULT disk_full acknowledged_before_full=" << acknowledged.size() - retaken
             << " refused_503=" << refused_keys.size() << " other_answers=" << other << " retaken_after=" << retaken
             << " resumed_s=" << resumed_s << " whole=" << whole << " delivered=" << delivered
-            << " caf_effects=" << caf_keys << " restart_ok=" << readable << std::endl;
+            << " caf_effects=" << caf_keys << " restart_ok=" << readable << " integrity_ok=" << sound << std::endl;
   EXPECT_EQ(retaken, static_cast<int>(refused_keys.size()));
   EXPECT_EQ(whole, static_cast<int>(acknowledged.size()));
   EXPECT_EQ(delivered, static_cast<int>(acknowledged.size()));
   EXPECT_EQ(caf_keys, static_cast<int>(acknowledged.size()));
   EXPECT_TRUE(readable);
+  EXPECT_TRUE(sound) << stack.hub_log();
 }
 
 }  // namespace

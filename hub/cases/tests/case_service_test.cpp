@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <atomic>
 #include <filesystem>
 #include <random>
@@ -149,6 +151,37 @@ TEST_F(CaseServiceTest, AddingANeedAlreadyOpenConflicts) {
   EXPECT_EQ(status_of([&] { service_->add_needs(kAlice, a.case_id, more); }), 409);
   Json no_consent = Json::parse(R"({"needs":[{"kind":"childcare"}],"consent":{}})");
   EXPECT_EQ(status_of([&] { service_->add_needs(kAlice, a.case_id, no_consent); }), 400);
+}
+
+// Correlations are short (read over the phone): two alike are expected among millions. The intake
+// draws again; a minter that never stops repeating itself gets 503, and nothing half-stored.
+TEST_F(CaseServiceTest, ACorrelationDrawnTwiceIsDrawnAgain) {
+  std::vector<std::string> drawn{"GCH-SAME0001", "GCH-SAME0002", "GCH-SAME0001", "GCH-SAME0003"};
+  size_t next = 0;
+  Routing routing;
+  routing.add("95", "allowance", {"caf-95", "CAF du Val-d'Oise", nullptr});
+  routing.add("95", "housing", {"siao-95", "SIAO du Val-d'Oise", nullptr});
+  CaseService service(*store_, *vault_, routing, [this] { return now_; }, [] {},
+                      [&] { return next < drawn.size() ? drawn[next++] : std::string("GCH-SAME0001"); });
+  Json body = example_intake();
+  body["needs"] = Json::parse(R"([{"kind":"allowance"},{"kind":"housing","urgency":"tonight"}])");
+  body["consent"] = Json::parse(R"({"allowance":true,"housing":true})");
+  Answer first = service.create(kAlice, body, "hash-1", std::nullopt);
+  // The second case draws SAME0001 (taken), then SAME0003 and SAME0001 again, then SAME0001 only.
+  EXPECT_EQ(status_of([&] { service.create(kAlice, body, "hash-2", std::nullopt); }), 503);
+  EXPECT_EQ(store_->list_cases(kAlice.referent, 10, std::nullopt).cases.size(), 1u);
+
+  drawn = {"GCH-SAME0001", "GCH-SAME0004", "GCH-SAME0005", "GCH-SAME0006"};
+  next = 0;
+  Answer third = service.create(kAlice, body, "hash-3", std::nullopt);
+  EXPECT_EQ(third.status, 201);
+  std::set<std::string> correlations;
+  for (const auto& id : {first.case_id, third.case_id}) {
+    auto stored = store_->find_case(id);
+    ASSERT_TRUE(stored);
+    for (const auto& request : stored->requests) correlations.insert(request.correlation);
+  }
+  EXPECT_EQ(correlations, (std::set<std::string>{"GCH-SAME0001", "GCH-SAME0002", "GCH-SAME0005", "GCH-SAME0006"}));
 }
 
 TEST_F(CaseServiceTest, ANeedServedBySeveralAgenciesBecomesOneRequestForEach) {

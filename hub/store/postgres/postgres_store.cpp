@@ -48,6 +48,9 @@ const char* const kSchema[] = {
          created_at TEXT NOT NULL, updated_at TEXT NOT NULL))",
     "CREATE INDEX IF NOT EXISTS requests_by_case ON requests(case_id, ord)",
     "CREATE INDEX IF NOT EXISTS requests_by_reference ON requests(instance, agency_reference)",
+    // The poller's walk over each instance's open requests, a page at a time.
+    R"(CREATE INDEX IF NOT EXISTS requests_open_by_instance ON requests(instance, id)
+         WHERE state NOT IN ('accepted','refused','closed','withdrawn'))",
     // Replaced by the index below when needs could first be served by several agencies.
     "DROP INDEX IF EXISTS requests_one_open_per_need",
     R"(CREATE UNIQUE INDEX IF NOT EXISTS requests_one_open_per_agency ON requests(case_id, need, instance)
@@ -256,6 +259,9 @@ void insert_outbox(Session& s, const std::string& request_id, const std::string&
 void insert_requests(Session& s, const std::string& case_id, const std::string& at, int64_t at_ms,
                      const std::vector<NewRequest>& requests) {
   for (const auto& r : requests) {
+    Poco::Int64 taken = 0;
+    s << "SELECT COUNT(*) FROM requests WHERE correlation = $1", into(taken), bind(r.correlation), now;
+    if (taken) throw CorrelationTaken();
     s << "INSERT INTO requests(id, case_id, need, need_json, instance, agency, state, deadline, "
          "correlation, delivery_key, created_at, updated_at) "
          "VALUES($1,$2,$3,$4,$5,$6,'queued',$7,$8,$9,$10,$11)",
@@ -928,13 +934,15 @@ bool PostgresStore::apply_agency_event(const AgencyEvent& e) {
   });
 }
 
-std::vector<OpenRequest> PostgresStore::open_requests(const std::string& instance) {
+std::vector<OpenRequest> PostgresStore::open_requests(const std::string& instance, const std::string& after_request_id,
+                                                      int limit) {
   return read([&](Session& s) {
     Statement q(s);
-    q << std::string("SELECT id, agency_reference, state FROM requests WHERE instance = $1 "
-                     "AND agency_reference IS NOT NULL AND state NOT IN ") + kTerminalList +
-             " AND state NOT IN ('queued','failed')",
-        bind(instance);
+    Poco::Int64 count = limit;
+    q << std::string("SELECT id, agency_reference, state FROM requests WHERE instance = $1 AND id > $2 "
+                     "AND state NOT IN ") + kTerminalList +
+             " AND agency_reference IS NOT NULL AND state NOT IN ('queued','failed') ORDER BY id LIMIT $3",
+        bind(instance), bind(after_request_id), bind(count);
     q.execute();
     Rows rows(q);
     std::vector<OpenRequest> out;

@@ -52,7 +52,8 @@ class PostgresStore final : public Store {
   std::vector<std::pair<std::string, int64_t>> overdue_by_instance(const std::string& now) override;
   std::vector<std::string> settled_cases_before(const std::string& before, int limit) override;
   bool apply_agency_event(const AgencyEvent& event) override;
-  std::vector<OpenRequest> open_requests(const std::string& instance) override;
+  std::vector<OpenRequest> open_requests(const std::string& instance, const std::string& after_request_id,
+                                         int limit) override;
   std::optional<std::string> cursor(const std::string& instance) override;
   void set_cursor(const std::string& instance, const std::string& cursor) override;
   std::optional<RequestContext> match_mail(const std::string& correlation, const std::string& delivery_key) override;

@@ -13,7 +13,9 @@ ReaderPool::Reader ReaderPool::take() {
   }
   auto db = std::make_unique<Database>(file_, false);
   // Nothing read through this connection may write: a bug would show as an error, not as a change.
-  db->execute("PRAGMA query_only=1");
+  // A small page cache each: there is one reader per thread, the pages they share are in the
+  // kernel's cache anyway, and the hub's memory must not grow with its thread count.
+  db->execute("PRAGMA query_only=1; PRAGMA cache_size=-" + std::to_string(kCacheKiB));
   return Reader(*this, std::move(db));
 }
 

@@ -40,6 +40,7 @@ class ReaderPool {
 
   // Idle connections beyond this are closed: enough for the HTTP and dispatch threads of one hub.
   static constexpr size_t kMaxIdle = 48;
+  static constexpr int kCacheKiB = 1024;
 
   const std::filesystem::path file_;
   std::mutex mutex_;

@@ -4,6 +4,9 @@
 #include "hub/domain/time.h"
 #include "hub/store/audit_chain.h"
 
+#include <Poco/Logger.h>
+
+#include <chrono>
 #include <map>
 #include <type_traits>
 
@@ -40,6 +43,9 @@ const char* const kSchema[] = {
          created_at TEXT NOT NULL, updated_at TEXT NOT NULL))",
     "CREATE INDEX IF NOT EXISTS requests_by_case ON requests(case_id)",
     "CREATE INDEX IF NOT EXISTS requests_by_reference ON requests(instance, agency_reference)",
+    // The poller's walk over each instance's open requests, a page at a time.
+    R"(CREATE INDEX IF NOT EXISTS requests_open_by_instance ON requests(instance, id)
+         WHERE state NOT IN ('accepted','refused','closed','withdrawn'))",
     // Replaced by the index below when needs could first be served by several agencies.
     "DROP INDEX IF EXISTS requests_one_open_per_need",
     R"(CREATE UNIQUE INDEX IF NOT EXISTS requests_one_open_per_agency ON requests(case_id, need, instance)
@@ -179,6 +185,7 @@ void insert_outbox(Database& db, const std::string& request_id, const std::strin
 void insert_requests(Database& db, const std::string& case_id, const std::string& at, int64_t at_ms,
                      const std::vector<NewRequest>& requests) {
   for (const auto& r : requests) {
+    if (db.query("SELECT 1 FROM requests WHERE correlation = ?1", r.correlation).next()) throw CorrelationTaken();
     db.query("INSERT INTO requests(id, case_id, need, need_json, instance, agency, state, deadline, "
              "correlation, delivery_key, created_at, updated_at) VALUES(?1,?2,?3,?4,?5,?6,'queued',?7,?8,?9,?10,?10)")
         .bind(r.id, case_id, r.need, r.need_json, r.instance, r.agency, r.deadline, r.correlation, r.delivery_key, at)
@@ -356,12 +363,6 @@ class ReadTransaction {
 SqliteStore::SqliteStore(const std::filesystem::path& file) {
   writer_ = std::make_unique<Database>(file);
   Database& db = *writer_;
-  std::string integrity;
-  {
-    Query check = db.query("PRAGMA quick_check");
-    if (check.next()) integrity = check.text(0);
-  }
-  if (integrity != "ok") throw StoreUnavailable("database failed its integrity check: " + file.string());
   for (const char* statement : kSchema) db.execute(statement);
   migrate(db);
   db.query("INSERT OR IGNORE INTO audit_head(id, seq, hash) VALUES(1, 0, ?1)").bind(kAuditGenesis).run();
@@ -371,9 +372,31 @@ SqliteStore::SqliteStore(const std::filesystem::path& file) {
   checkpointer_ = std::make_unique<sqlite::Checkpointer>(db, file);
   readers_ = std::make_unique<sqlite::ReaderPool>(file);
   group_commit_ = std::make_unique<sqlite::GroupCommit>(db, [this] { checkpointer_->between_transactions(); });
+  checker_ = std::make_unique<Database>(file, false);
+  integrity_check_ = std::thread([this, file] {
+    Poco::Logger& log = Poco::Logger::get("store");
+    auto started = std::chrono::steady_clock::now();
+    std::string result;
+    try {
+      Query check = checker_->query("PRAGMA quick_check");
+      result = check.next() ? check.text(0) : "no answer";
+    } catch (const std::exception& e) {
+      result = e.what();
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    if (result == "ok") {
+      log.information("database integrity check: ok (%d ms)", static_cast<int>(ms));
+    } else if (!closing_) {
+      log.error("database failed its integrity check: %s: %s", file.string(), result);
+    }
+  });
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  closing_ = true;
+  sqlite3_interrupt(checker_->handle());
+  integrity_check_.join();
+}
 
 template <typename Body>
 auto SqliteStore::write(Body&& body) {
@@ -736,13 +759,14 @@ bool SqliteStore::apply_agency_event(const AgencyEvent& e) {
   });
 }
 
-std::vector<OpenRequest> SqliteStore::open_requests(const std::string& instance) {
+std::vector<OpenRequest> SqliteStore::open_requests(const std::string& instance, const std::string& after_request_id,
+                                                    int limit) {
   auto reader = readers_->take();
-  Query q = reader->query("SELECT id, agency_reference, state FROM requests WHERE instance = ?1 "
-                          "AND agency_reference IS NOT NULL AND state NOT IN " + kTerminalList +
-                          " AND state NOT IN ('queued','failed')");
+  Query q = reader->query("SELECT id, agency_reference, state FROM requests WHERE instance = ?1 AND id > ?2 "
+                          "AND state NOT IN " + kTerminalList + " AND agency_reference IS NOT NULL "
+                          "AND state NOT IN ('queued','failed') ORDER BY id LIMIT ?3");
   std::vector<OpenRequest> out;
-  for (q.bind(instance); q.next();) out.push_back({q.text(0), q.text(1), q.text(2)});
+  for (q.bind(instance, after_request_id, limit); q.next();) out.push_back({q.text(0), q.text(1), q.text(2)});
   return out;
 }
 

@@ -1,15 +1,22 @@
 // The SQLite layer under the embedded store and the case keys: statements kept and reused, errors
 // sorted into the store's exceptions, group commits that undo one failing write alone, and the log
-// checkpointed off the writer's path without growing.
+// checkpointed off the writer's path without growing; the whole file checked in the background.
 #include "hub/store/sqlite/checkpointer.h"
 #include "hub/store/sqlite/database.h"
 #include "hub/store/sqlite/group_commit.h"
 #include "hub/store/sqlite/reader_pool.h"
+#include "hub/store/sqlite/sqlite_store.h"
 #include "hub/store/store.h"
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
@@ -116,6 +123,61 @@ TEST_F(SqliteTest, TheLogStaysSmallUnderASteadyStreamOfCommits) {
   Query count = reader->query("SELECT COUNT(*) FROM t");
   ASSERT_TRUE(count.next());
   EXPECT_EQ(count.integer(0), 10000);
+}
+
+// The log lines of one logger, for the tests to read.
+class Capture : public Poco::Channel {
+ public:
+  void log(const Poco::Message& message) override {
+    std::lock_guard lock(mutex_);
+    lines_.push_back(message.getText());
+  }
+  std::string all() {
+    std::lock_guard lock(mutex_);
+    std::string text;
+    for (const auto& line : lines_) text += line + "\n";
+    return text;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+// Start-up no longer reads the whole file; the check that does runs beside the hub and says what
+// it found, sound or not.
+TEST_F(SqliteTest, TheStoreChecksTheWholeFileInTheBackgroundAndLogsWhatItFound) {
+  Poco::AutoPtr<Capture> capture(new Capture);
+  Poco::Logger::get("store").setChannel(capture);
+  auto wait_for = [&](const std::string& text) {
+    for (int i = 0; i < 100 && capture->all().find(text) == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return capture->all().find(text) != std::string::npos;
+  };
+  { SqliteStore store(file_); }
+  {
+    // Rows enough for the history to fill pages in the middle of the file, then a page of it garbled.
+    Database db(file_);
+    for (int i = 0; i < 3000; ++i) {
+      db.query("INSERT INTO history(request_id, state, source, at, detail) VALUES(?1, 'sent', 'dispatch', 'now', '')",
+               "r_" + std::to_string(i))
+          .run();
+    }
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  {
+    SqliteStore store(file_);
+    EXPECT_TRUE(wait_for("database integrity check: ok"));
+  }
+  {
+    std::fstream out(file_, std::ios::in | std::ios::out | std::ios::binary);
+    out.seekp(static_cast<std::streamoff>(fs::file_size(file_) / 2 / 4096 * 4096));
+    out << std::string(4096, '\x7f');
+  }
+  SqliteStore store(file_);
+  EXPECT_TRUE(wait_for("database failed its integrity check")) << capture->all();
+  Poco::Logger::get("store").setChannel(nullptr);
 }
 
 }  // namespace

@@ -153,6 +153,44 @@ TEST_P(StoreTest, AnOutboxLeftByAnEarlierVersionIsBroughtUpToDate) {
   EXPECT_EQ(after_lease[0].request.instance, "allowance-95");
 }
 
+TEST_P(StoreTest, OpenRequestsAreReadAPageAtATimeInIdOrder) {
+  for (const char* id : {"c3", "c1", "c2"}) store_->create_case(a_case(id), std::nullopt);
+  for (const auto& delivery : claim_all(*store_, "w", kStart, 60000)) {
+    Transition acknowledged;
+    acknowledged.entries = {{"acknowledged", format_time(kStart), "dispatch", ""}};
+    acknowledged.agency_reference = "REF-" + delivery.request.id;
+    store_->complete(delivery, acknowledged);
+  }
+  // Settled requests are not open.
+  AgencyEvent accepted{"housing-95", "c2-housing", "", "accepted", format_time(kStart + 1), format_time(kStart + 1), "poll", ""};
+  ASSERT_TRUE(store_->apply_agency_event(accepted));
+  std::vector<std::string> walked;
+  for (std::string after;;) {
+    auto page = store_->open_requests("housing-95", after, 1);
+    if (page.empty()) break;
+    ASSERT_EQ(page.size(), 1u);
+    EXPECT_EQ(page[0].agency_reference, "REF-" + page[0].request_id);
+    EXPECT_EQ(page[0].state, "acknowledged");
+    walked.push_back(page[0].request_id);
+    after = page[0].request_id;
+  }
+  EXPECT_EQ(walked, (std::vector<std::string>{"c1-housing", "c3-housing"}));
+  EXPECT_EQ(store_->open_requests("allowance-95", "", 10).size(), 3u);
+}
+
+TEST_P(StoreTest, ARequestWhoseCorrelationIsTakenStoresNothing) {
+  store_->create_case(a_case("c1"), std::nullopt);
+  NewCase second = a_case("c2");
+  second.requests[1].correlation = "c1housing";
+  EXPECT_THROW(store_->create_case(second, std::nullopt), CorrelationTaken);
+  EXPECT_FALSE(store_->find_case("c2"));
+  EXPECT_EQ(claim_all(*store_, "w", kStart, 60000).size(), 2u);
+  NewRequest more{"c1-more", "childcare", R"({"kind":"childcare"})", "childcare-95", "Agence", "", "c1allowance",
+                  "key-more"};
+  EXPECT_THROW(store_->add_requests("c1", format_time(kStart), {more}, {}, kActor), CorrelationTaken);
+  EXPECT_EQ(store_->find_case("c1")->requests.size(), 2u);
+}
+
 TEST_P(StoreTest, CompleteAndRescheduleMoveTheRequest) {
   store_->create_case(a_case("c1"), std::nullopt);
   auto claimed = claim_all(*store_, "w", kStart, 60000);
@@ -278,7 +316,7 @@ TEST_P(StoreTest, AgencyEventsAreMonotonic) {
   other.instance = "housing-95";                                                    // not its agency
   EXPECT_FALSE(store_->apply_agency_event(other));
   EXPECT_EQ(store_->find_case("c1")->requests[0].state, "accepted");
-  EXPECT_TRUE(store_->open_requests("allowance-95").empty());
+  EXPECT_TRUE(store_->open_requests("allowance-95", "", 100).empty());
 }
 
 TEST_P(StoreTest, WithdrawingAnUnsentRequestDropsItsDelivery) {

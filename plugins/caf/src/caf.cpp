@@ -61,7 +61,7 @@ class Caf : public sdk::Connector {
     return client_.submit(request_id, rendered["requests"][0], [&](const sdk::HttpResponse& response) {
       auto reference = text_field(response.json(), "reference");
       if (!reference) return Outcome::sent();
-      host().log(GUICHET_LOG_INFO, "request " + request_id + " acknowledged as " + *reference);
+      host().log(GUICHET_LOG_DEBUG, "request " + request_id + " acknowledged as " + *reference);
       return Outcome::acknowledged(*reference);
     });
   }

@@ -78,7 +78,7 @@ class FranceTravail : public sdk::Connector {
     return client_.submit(request_id, create, [&](const sdk::HttpResponse& response) {
       auto reference = text_field(response.json(), "idOrientation");
       if (!reference) return Outcome::sent();
-      host().log(GUICHET_LOG_INFO, "request " + request_id + " acknowledged as " + *reference);
+      host().log(GUICHET_LOG_DEBUG, "request " + request_id + " acknowledged as " + *reference);
       return Outcome::acknowledged(*reference);
     });
   }

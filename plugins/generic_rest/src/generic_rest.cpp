@@ -85,7 +85,7 @@ class GenericRest : public sdk::Connector {
       if (connectors::is_success(response.status)) {
         auto reference = text_at(response.json(), reference_pointer_);
         if (!reference) return Outcome::sent();
-        host().log(GUICHET_LOG_INFO, "request " + request_id + " acknowledged as " + *reference);
+        host().log(GUICHET_LOG_DEBUG, "request " + request_id + " acknowledged as " + *reference);
         return Outcome::acknowledged(*reference);
       }
       // Only the status: a partner's error body may quote what it was sent.
@@ -101,7 +101,9 @@ class GenericRest : public sdk::Connector {
   // becomes an event. Without status_url the partner is never asked. The cursor is not used.
   Json poll(const Json& query) override {
     Json events = Json::array();
-    if (status_url_.empty()) return Json{{"events", events}, {"cursor", query.value("cursor", Json())}};
+    if (status_url_.empty()) {
+      return Json{{"events", events}, {"cursor", query.value("cursor", Json())}, {"reads_open", false}};
+    }
     std::string now = connectors::format_rfc3339(host().now());
     for (const auto& open : query.value("open", Json::array())) {
       auto reference = text_field(open, "agency_reference");

@@ -113,6 +113,19 @@ TEST_F(GenericRestTest, PollsEachOpenReferenceAndMapsItsStatus) {
   EXPECT_EQ(host.requests().size(), 3u);  // r4 has no reference yet: nothing to ask
 }
 
+TEST_F(GenericRestTest, WithoutAStatusUrlAPollAsksNothingAndSaysItDidNotReadTheOpenRequests) {
+  Json quiet = settings();
+  quiet.erase("status_url");
+  quiet.erase("status_map");
+  auto instance = plugin.create(host, quiet);
+  Json answer = instance.poll({{"cursor", "c1"},
+                               {"open", {{{"request_id", "r1"}, {"agency_reference", "DCDF-0001"}, {"state", "sent"}}}}});
+  EXPECT_EQ(answer["events"], Json::array());
+  EXPECT_EQ(answer["cursor"], "c1");
+  EXPECT_EQ(answer["reads_open"], false);
+  EXPECT_TRUE(host.requests().empty());
+}
+
 TEST_F(GenericRestTest, OAuth2CredentialsUseTheSharedTokenCache) {
   Json oauth = settings();
   oauth["auth"] = {{"kind", "oauth2_client_credentials"}, {"token_url", "http://127.0.0.1:18093/token"},

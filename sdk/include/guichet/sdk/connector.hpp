@@ -17,7 +17,10 @@
 //             person/situation hold only the fields the manifest declares; the hub removed the rest.
 //   outcome   Outcome::to_json(): {"result","agency_reference","message","retry_after_s"}
 //   poll      in {"cursor":<json or null>,"open":[{"request_id","agency_reference","state"}]}
-//             out {"events":[event..],"cursor":<json>}
+//             out {"events":[event..],"cursor":<json>,"reads_open":bool}
+//             "open" is one page of the instance's open requests: a round of polls walks them all,
+//             every page from the same cursor (docs/connector-guide.md). "reads_open": false (since
+//             1.1, optional) says the answer did not depend on them: the round stops there.
 //   inbound   in {"method","path","headers":{lower-case name: value},"body"}
 //             out {"authentic":bool,"events":[event..]}
 //   email     in {"from","subject","text","headers":{..},"request":{"request_id","agency_reference","state"}}
