@@ -17,7 +17,7 @@ using sqlite::Database;
 using sqlite::Query;
 
 constexpr int kSchemaVersion = 2;
-constexpr int kWriterCacheKiB = 32 * 1024;
+constexpr int kWriterCacheKiB = 16 * 1024;
 
 // Requests in these states have nothing more to do; the partial unique index below lets a case
 // hold one open request per need and serving agency (a department may have a need served by
