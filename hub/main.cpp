@@ -231,8 +231,14 @@ int serve(const Arguments& args) {
   inbound::Poller poller(store, registry, system_now_ms, [&metrics](const std::string& instance, int, bool ok) {
     metrics.add("guichet_polls_total", {{"instance", instance}, {"outcome", ok ? "ok" : "error"}});
   });
+  // New cases' deliveries go to the dispatcher in hand, leased in the intake's transaction.
+  cases::Handoff handoff{[&dispatcher](size_t rows) { return dispatcher.lease_for(rows); },
+                         [&dispatcher](size_t rows) { dispatcher.unlease(rows); },
+                         [&dispatcher](std::vector<store::Delivery> deliveries, store::PersonRecord person) {
+                           dispatcher.hand_over(std::move(deliveries), std::move(person));
+                         }};
   cases::CaseService case_service(store, vault, routing_of(registry), system_now_ms,
-                                  [&dispatcher] { dispatcher.wake(); });
+                                  [&dispatcher] { dispatcher.wake(); }, new_correlation, std::move(handoff));
   inbound::Webhooks webhooks(store, registry, system_now_ms, [&poller](const std::string& instance) { poller.poll(instance); });
   std::optional<http::OidcVerifier> oidc;
   if (c.oidc) {

@@ -99,9 +99,10 @@ std::string answer_text(const Json& body) {
 }  // namespace
 
 CaseService::CaseService(store::Store& store, privacy::Vault& vault, Routing routing, Clock clock,
-                         std::function<void()> work_queued, std::function<std::string()> correlations)
+                         std::function<void()> work_queued, std::function<std::string()> correlations,
+                         Handoff handoff)
     : store_(store), vault_(vault), routing_(std::move(routing)), clock_(std::move(clock)),
-      work_queued_(std::move(work_queued)), correlations_(std::move(correlations)) {}
+      work_queued_(std::move(work_queued)), correlations_(std::move(correlations)), handoff_(std::move(handoff)) {}
 
 std::vector<store::NewRequest> CaseService::new_requests(const Json& needs, const Json& person,
                                                          const std::string& department, int64_t now) {
@@ -139,9 +140,11 @@ Answer CaseService::create(const Principal& who, const Json& body, const std::st
   c.owner = who.referent;
   c.department = body["situation"]["department"];
   c.at = format_time(now);
-  c.person = guarded([&] { return vault_.seal_new(c.id, {dump(body["person"]), dump(body["situation"])}); });
+  store::PersonRecord plain{dump(body["person"]), dump(body["situation"])};
+  c.person = guarded([&] { return vault_.seal_new(c.id, plain); });
   c.requests = new_requests(body["needs"], body["person"], c.department, now);
   c.consents = consents_of(body["consent"], who.referent, c.at);
+  if (handoff_.lease) c.lease = handoff_.lease(c.requests.size());
 
   Answer answer{201, dump(case_view(record_of(c), now, routing_)), c.id};
   std::optional<store::IdempotencyEntry> remembered;
@@ -149,16 +152,18 @@ Answer CaseService::create(const Principal& who, const Json& body, const std::st
   // A case that is not stored leaves no key behind either, when the storage lets it be removed
   // (a key alone opens nothing, so one left by a full disk does no harm).
   auto discard_key = [&] {
+    if (c.lease) handoff_.unlease(c.requests.size());
     try {
       vault_.erase(c.id);
     } catch (const std::exception&) {
     }
   };
+  std::vector<store::Delivery> leased;
   try {
     // Correlations drawn alike are expected among millions of requests: draw again, a few times.
     for (int attempt = 1;; ++attempt) {
       try {
-        guarded([&] { store_.create_case(c, remembered); });
+        leased = guarded([&] { return store_.create_case(c, remembered); });
         break;
       } catch (const store::CorrelationTaken&) {
         if (attempt == kCorrelationAttempts) throw ApiError::unavailable();
@@ -173,7 +178,11 @@ Answer CaseService::create(const Principal& who, const Json& body, const std::st
     discard_key();
     throw;
   }
-  work_queued_();
+  if (c.lease) {
+    handoff_.hand_over(std::move(leased), std::move(plain));
+  } else {
+    work_queued_();
+  }
   return answer;
 }
 

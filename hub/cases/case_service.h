@@ -32,6 +32,15 @@ struct Principal {
 // token names the case's department.
 bool works_on(const store::CaseRecord& record, const Principal& who);
 
+// How an intake may hand its deliveries to the dispatcher directly (dispatch/dispatcher.h): a lease
+// for the rows it is about to write, or nothing; then the leased deliveries with the person in
+// clear once committed, or the lease given back when nothing was.
+struct Handoff {
+  std::function<std::optional<store::Lease>(size_t rows)> lease;
+  std::function<void(size_t rows)> unlease;
+  std::function<void(std::vector<store::Delivery>, store::PersonRecord)> hand_over;
+};
+
 // A response prepared for the wire; intake keeps it to replay idempotent requests byte for byte.
 struct Answer {
   int status = 200;
@@ -42,9 +51,11 @@ struct Answer {
 class CaseService {
  public:
   // `work_queued` is called after a commit that added outbox rows, to wake the dispatchers.
-  // `correlations` mints the requests' correlation codes (tests give their own).
+  // `correlations` mints the requests' correlation codes (tests give their own). With `handoff`,
+  // a new case's deliveries go straight to the dispatcher (see Handoff).
   CaseService(store::Store& store, privacy::Vault& vault, Routing routing, Clock clock,
-              std::function<void()> work_queued, std::function<std::string()> correlations = new_correlation);
+              std::function<void()> work_queued, std::function<std::string()> correlations = new_correlation,
+              Handoff handoff = {});
 
   // `body_hash` identifies the raw body for Idempotency-Key comparisons.
   Answer create(const Principal& who, const Json& body, const std::string& body_hash,
@@ -81,6 +92,7 @@ class CaseService {
   Clock clock_;
   std::function<void()> work_queued_;
   std::function<std::string()> correlations_;
+  Handoff handoff_;
 };
 
 }  // namespace guichet::cases

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 namespace guichet::dispatch {
 namespace {
@@ -80,6 +81,79 @@ void Dispatcher::stop() {
   wakeup_.notify_all();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
+  release_handed_over();
+}
+
+// What was handed over and not delivered goes back to the outbox free, unattempted, rather than
+// wait out its lease: the next start (or another hub) takes it at once.
+void Dispatcher::release_handed_over() {
+  std::vector<store::Settlement> released;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [instance, queue] : handed_over_) {
+      for (Work& work : queue) {
+        store::Transition unchanged;
+        released.push_back(store::Settlement::due_again(work.delivery, unchanged, clock_(), false));
+      }
+    }
+    handed_over_.clear();
+  }
+  if (released.empty()) return;
+  try {
+    store_.settle(released);
+  } catch (const std::exception& e) {
+    logger().warning("%z handed-over deliveries wait for their lease to end: %s", released.size(), std::string(e.what()));
+  }
+}
+
+std::optional<store::Lease> Dispatcher::lease_for(size_t rows) {
+  std::lock_guard lock(mutex_);
+  if (stopping_ || handed_over_rows_ + rows > options_.handover_rows) return std::nullopt;
+  handed_over_rows_ += rows;
+  return store::Lease{intake_owner(), clock_() + options_.lease_ms};
+}
+
+void Dispatcher::unlease(size_t rows) {
+  std::lock_guard lock(mutex_);
+  handed_over_rows_ -= std::min(rows, handed_over_rows_);
+}
+
+void Dispatcher::hand_over(std::vector<store::Delivery> deliveries, store::PersonRecord person) {
+  auto shared = std::make_shared<const store::PersonRecord>(std::move(person));
+  bool stopped;
+  {
+    std::lock_guard lock(mutex_);
+    stopped = stopping_;
+    for (auto& delivery : deliveries) {
+      std::string instance = delivery.request.instance;
+      handed_over_[instance].push_back({std::move(delivery), shared});
+    }
+    ++generation_;
+  }
+  wakeup_.notify_all();
+  // An intake that ends while the workers stop: what it hands over goes back to the outbox.
+  if (stopped) release_handed_over();
+}
+
+std::vector<Dispatcher::Work> Dispatcher::take_handed_over() {
+  std::lock_guard lock(mutex_);
+  auto oldest = handed_over_.end();
+  for (auto it = handed_over_.begin(); it != handed_over_.end(); ++it) {
+    if (it->second.empty()) continue;
+    if (oldest == handed_over_.end() ||
+        it->second.front().delivery.first_queued_ms < oldest->second.front().delivery.first_queued_ms) {
+      oldest = it;
+    }
+  }
+  std::vector<Work> batch;
+  if (oldest == handed_over_.end()) return batch;
+  auto& queue = oldest->second;
+  while (!queue.empty() && static_cast<int>(batch.size()) < options_.batch) {
+    batch.push_back(std::move(queue.front()));
+    queue.pop_front();
+  }
+  handed_over_rows_ -= std::min(batch.size(), handed_over_rows_);
+  return batch;
 }
 
 void Dispatcher::sleep_until_due(uint64_t seen_generation) {
@@ -108,44 +182,73 @@ void Dispatcher::run(int worker) {
       if (stopping_) return;
       generation = generation_;
     }
-    std::vector<store::Delivery> batch;
+    if (std::vector<Work> handed = take_handed_over(); !handed.empty()) {
+      // Erased or frozen since the intake, or taken over by another worker after the lease: not ours.
+      std::vector<int64_t> ids;
+      for (const Work& work : handed) ids.push_back(work.delivery.outbox_id);
+      std::set<int64_t> kept;
+      try {
+        for (int64_t id : store_.still_leased(intake_owner(), ids)) kept.insert(id);
+      } catch (const std::exception& e) {
+        // The rows keep their lease and come back when it ends: nothing is lost.
+        logger().error("checking handed-over deliveries failed: %s", std::string(e.what()));
+      }
+      std::vector<Work> batch;
+      int64_t leased_at = clock_();
+      for (Work& work : handed) {
+        if (!kept.count(work.delivery.outbox_id)) continue;
+        leased_at = std::min(leased_at, work.delivery.first_queued_ms);
+        batch.push_back(std::move(work));
+      }
+      if (logger().debug()) logger().debug("%s took %z handed-over row(s)", owner, batch.size());
+      work_through(batch, leased_at, random);
+      continue;
+    }
+    std::vector<store::Delivery> claimed;
     try {
-      batch = store_.claim(owner, clock_(), options_.lease_ms, options_.batch);
+      claimed = store_.claim(owner, clock_(), options_.lease_ms, options_.batch);
     } catch (const std::exception& e) {
       logger().error("claim failed: %s", std::string(e.what()));
     }
-    if (batch.empty()) {
+    if (claimed.empty()) {
       sleep_until_due(generation);
       continue;
     }
-    if (logger().debug()) logger().debug("%s claimed %z row(s)", owner, batch.size());
-    // Outcomes are recorded together, one transaction per batch, unless a slow call holds them:
-    // then they are recorded as soon as it ends, since the agency already has what they record.
-    std::vector<Turn> turns;
-    int64_t claimed_at = clock_(), recorded_at = claimed_at;
-    for (const auto& delivery : batch) {
-      if (clock_() - claimed_at > options_.lease_ms / 2) {
-        // A call started now might outlive the lease and run beside another worker's: release the
-        // row, unattempted, to be claimed afresh.
-        store::Transition unchanged;
-        unchanged.retrying = delivery.request.retrying;
-        turns.push_back(Turn{store::Settlement::due_again(delivery, unchanged, clock_(), false), "", 0});
-        continue;
-      }
-      try {
-        turns.push_back(process(delivery, random));
-      } catch (const std::exception& e) {
-        // The row keeps its lease and comes back when it expires: nothing is lost.
-        logger().error("request %s: dispatch failed: %s", delivery.request.id, std::string(e.what()));
-      }
-      if (clock_() - recorded_at >= options_.record_within_ms) {
-        record(turns);
-        turns.clear();
-        recorded_at = clock_();
-      }
-    }
-    record(turns);
+    if (logger().debug()) logger().debug("%s claimed %z row(s)", owner, claimed.size());
+    std::vector<Work> batch;
+    for (auto& delivery : claimed) batch.push_back({std::move(delivery), nullptr});
+    work_through(batch, clock_(), random);
   }
+}
+
+void Dispatcher::work_through(const std::vector<Work>& batch, int64_t leased_at, std::mt19937_64& random) {
+  // Outcomes are recorded together, one transaction per batch, unless a slow call holds them:
+  // then they are recorded as soon as it ends, since the agency already has what they record.
+  std::vector<Turn> turns;
+  int64_t recorded_at = clock_();
+  for (const Work& work : batch) {
+    const store::Delivery& delivery = work.delivery;
+    if (clock_() - leased_at > options_.lease_ms / 2) {
+      // A call started now might outlive the lease and run beside another worker's: release the
+      // row, unattempted, to be claimed afresh.
+      store::Transition unchanged;
+      unchanged.retrying = delivery.request.retrying;
+      turns.push_back(Turn{store::Settlement::due_again(delivery, unchanged, clock_(), false), "", 0});
+      continue;
+    }
+    try {
+      turns.push_back(process(work, random));
+    } catch (const std::exception& e) {
+      // The row keeps its lease and comes back when it expires: nothing is lost.
+      logger().error("request %s: dispatch failed: %s", delivery.request.id, std::string(e.what()));
+    }
+    if (clock_() - recorded_at >= options_.record_within_ms) {
+      record(turns);
+      turns.clear();
+      recorded_at = clock_();
+    }
+  }
+  record(turns);
 }
 
 void Dispatcher::record(const std::vector<Turn>& turns) {
@@ -178,7 +281,8 @@ void Dispatcher::record(const std::vector<Turn>& turns) {
   }
 }
 
-Dispatcher::Turn Dispatcher::process(const store::Delivery& d, std::mt19937_64& random) {
+Dispatcher::Turn Dispatcher::process(const Work& work, std::mt19937_64& random) {
+  const store::Delivery& d = work.delivery;
   const std::string& name = d.request.instance;
   auto instance = registry_.find(name);
   auto state = instance ? registry_.state(name) : connectors::InstanceState::rejected;
@@ -189,8 +293,12 @@ Dispatcher::Turn Dispatcher::process(const store::Delivery& d, std::mt19937_64& 
     waiting.message = std::string("connecteur indisponible (") + connectors::to_string(state) + ")";
     return {store::Settlement::due_again(d, waiting, clock_() + options_.unavailable_delay_ms, false), "", 0};
   }
-  auto sealed = store_.find_person(d.request.case_id);
-  auto person = sealed ? vault_.open(d.request.case_id, *sealed) : std::nullopt;
+  std::optional<store::PersonRecord> person;
+  if (work.person) {
+    person = *work.person;
+  } else if (auto sealed = store_.find_person(d.request.case_id)) {
+    person = vault_.open(d.request.case_id, *sealed);
+  }
   if (!person) {
     return {store::Settlement::done(d, {}), "", 0};  // the case was erased meanwhile: nothing may leave any more
   }

@@ -3,6 +3,12 @@
 // records its outcome, a hub killed at any moment redelivers what it had not recorded, with the
 // same idempotency key, once the lease has passed.
 //
+// The intake may spare the claim: it asks for a lease (lease_for), writes its case's rows already
+// leased in its own transaction, and hands their deliveries over with the person it holds in
+// clear (hand_over), so that no worker reads the person back and opens it again. Workers take what
+// was handed over before they claim; a hub killed with deliveries in hand redelivers them after the
+// lease, like any claimed row.
+//
 // Thread-safety: wake() and stop() may be called from any thread.
 #ifndef GUICHET_HUB_DISPATCH_DISPATCHER_H
 #define GUICHET_HUB_DISPATCH_DISPATCHER_H
@@ -16,6 +22,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,6 +41,7 @@ struct DispatcherOptions {
   int64_t record_within_ms = 50;     // longest an outcome waits for its batch's to be recorded
   int64_t idle_poll_ms = 1000;       // upper bound on sleeping when nothing is due
   int64_t unavailable_delay_ms = 15000;  // wait before trying an instance that is not ready
+  size_t handover_rows = 4096;       // deliveries handed over and not yet taken, at most
   RetryPolicy retry;
   BreakerOptions breaker;            // per instance: see circuit_breaker.h
   std::string name = "hub";          // prefix of the lease owner, to tell hubs apart in the store
@@ -62,6 +70,14 @@ class Dispatcher {
   // Each instance's circuit breaker state, by instance name (instances not called yet are closed).
   std::map<std::string, CircuitBreaker::State> breaker_states() const;
 
+  // A lease for `rows` deliveries about to be written, or nothing when the workers already have
+  // enough in hand (the rows are then written free, for a claim). Each lease is followed by
+  // hand_over, or by unlease when its transaction did not commit.
+  std::optional<store::Lease> lease_for(size_t rows);
+  void unlease(size_t rows);
+  // The deliveries a committed intake leased, with the person they are about, in clear.
+  void hand_over(std::vector<store::Delivery> deliveries, store::PersonRecord person);
+
  private:
   // One claimed row after its turn: how to record it, and the attempt to report once it is.
   struct Turn {
@@ -69,9 +85,21 @@ class Dispatcher {
     std::string result;  // of the connector call; empty when no connector was called
     int64_t took_ms = 0;
   };
+  // A delivery to make, claimed (no person: it is read and opened) or handed over (with it).
+  struct Work {
+    store::Delivery delivery;
+    std::shared_ptr<const store::PersonRecord> person;
+  };
 
   void run(int worker);
-  Turn process(const store::Delivery& delivery, std::mt19937_64& random);
+  // Up to `batch` handed-over deliveries of one instance, the one handed over first, still leased
+  // to the intake; nothing when none waits.
+  std::vector<Work> take_handed_over();
+  // Calls each connector and records the outcomes; `leased_at` is when the batch's lease began.
+  void work_through(const std::vector<Work>& batch, int64_t leased_at, std::mt19937_64& random);
+  void release_handed_over();
+  std::string intake_owner() const { return options_.name + "/intake"; }
+  Turn process(const Work& work, std::mt19937_64& random);
   void record(const std::vector<Turn>& turns);
   void sleep_until_due(uint64_t seen_generation);
   const RetryPolicy& retry_policy(const std::string& instance) const;
@@ -91,6 +119,8 @@ class Dispatcher {
   std::condition_variable wakeup_;
   uint64_t generation_ = 0;
   bool stopping_ = false;
+  std::map<std::string, std::deque<Work>> handed_over_;  // by instance, oldest first
+  size_t handed_over_rows_ = 0;                          // leased, handed over or about to be
   std::vector<std::thread> threads_;
 };
 

@@ -72,6 +72,12 @@ struct NewRequest {
   std::string delivery_key;
 };
 
+// A claim taken in advance: outbox rows written already leased to `owner` until `until_ms`.
+struct Lease {
+  std::string owner;
+  int64_t until_ms = 0;
+};
+
 struct NewCase {
   std::string id;
   std::string owner;
@@ -80,6 +86,9 @@ struct NewCase {
   PersonRecord person;
   std::vector<NewRequest> requests;
   std::vector<ConsentEntry> consents;
+  // When set, the deliveries are leased in the intake's own transaction and create_case returns
+  // them, for the hub to hand to its dispatcher without a claim.
+  std::optional<Lease> lease;
 };
 
 // The stored answer to an intake carrying an Idempotency-Key, scoped to its référent.

@@ -51,10 +51,12 @@ class Store {
 
   // Intake. create_case stores the case, its person, its requests (state queued, with a history
   // entry), one outbox row per request and the consents; with `answer`, the idempotent answer too.
-  // Both throw CorrelationTaken when a request's correlation is another's.
+  // Both throw CorrelationTaken when a request's correlation is another's. With new_case.lease,
+  // create_case returns the deliveries it leased (attempts counted, as a claim counts them);
+  // otherwise nothing, and the rows wait for a claim.
   virtual std::optional<IdempotencyEntry> find_idempotency(const std::string& referent,
                                                            const std::string& key) = 0;
-  virtual void create_case(const NewCase& new_case, const std::optional<IdempotencyEntry>& answer) = 0;
+  virtual std::vector<Delivery> create_case(const NewCase& new_case, const std::optional<IdempotencyEntry>& answer) = 0;
   virtual void add_requests(const std::string& case_id, const std::string& at,
                             const std::vector<NewRequest>& requests,
                             const std::vector<ConsentEntry>& consents, const std::string& actor) = 0;
@@ -105,6 +107,9 @@ class Store {
                   bool count_attempt = true) {
     settle({Settlement::due_again(delivery, transition, next_attempt_ms, count_attempt)});
   }
+  // Of these outbox rows, those still there, leased to `owner` and of a case that is not frozen: what
+  // a worker may still deliver of what it was handed (the case may have been erased or frozen since).
+  virtual std::vector<int64_t> still_leased(const std::string& owner, const std::vector<int64_t>& outbox_ids) = 0;
   // Earliest due time of any outbox row, to sleep until then.
   virtual std::optional<int64_t> next_due_ms() = 0;
 

@@ -27,14 +27,13 @@ class CaseServiceTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("guichet-cases-" + std::to_string(std::random_device{}()));
     fs::create_directories(dir_);
     store_ = std::make_unique<store::SqliteStore>(dir_ / "guichet.db");
-    Routing routing;
-    routing.add("95", "allowance", {"caf-95", "CAF du Val-d'Oise", Json{{"working_days", 3}}});
+    routing_.add("95", "allowance", {"caf-95", "CAF du Val-d'Oise", Json{{"working_days", 3}}});
     for (std::string need : {"employment", "housing", "childcare", "psych_support"}) {
-      routing.add("95", need, {need + "-95", "Agence " + need, nullptr});
+      routing_.add("95", need, {need + "-95", "Agence " + need, nullptr});
     }
     keys_ = std::make_unique<privacy::KeyStore>(dir_);
     vault_ = std::make_unique<privacy::Vault>(*keys_);
-    service_ = std::make_unique<CaseService>(*store_, *vault_, routing, [this] { return now_; }, [this] { ++wakeups_; });
+    service_ = std::make_unique<CaseService>(*store_, *vault_, routing_, [this] { return now_; }, [this] { ++wakeups_; });
   }
   void TearDown() override {
     service_.reset();
@@ -65,6 +64,7 @@ class CaseServiceTest : public ::testing::Test {
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<privacy::KeyStore> keys_;
   std::unique_ptr<privacy::Vault> vault_;
+  Routing routing_;
   std::unique_ptr<CaseService> service_;
 };
 
@@ -182,6 +182,46 @@ TEST_F(CaseServiceTest, ACorrelationDrawnTwiceIsDrawnAgain) {
     for (const auto& request : stored->requests) correlations.insert(request.correlation);
   }
   EXPECT_EQ(correlations, (std::set<std::string>{"GCH-SAME0001", "GCH-SAME0002", "GCH-SAME0005", "GCH-SAME0006"}));
+}
+
+// With a hand-off, the intake leases its rows and hands the deliveries over with the person in
+// clear; without a lease (the dispatcher has enough in hand), the rows wait for a claim; a lease
+// whose intake did not commit is given back.
+TEST_F(CaseServiceTest, AnIntakeHandsItsDeliveriesOverWhenTheDispatcherLeasesThem) {
+  bool granting = true;
+  size_t leased = 0, given_back = 0;
+  std::vector<store::Delivery> handed;
+  std::string person;
+  Handoff handoff{[&](size_t rows) -> std::optional<store::Lease> {
+                    if (!granting) return std::nullopt;
+                    leased += rows;
+                    return store::Lease{"hub/intake", now_ + 60000};
+                  },
+                  [&](size_t rows) { given_back += rows; },
+                  [&](std::vector<store::Delivery> deliveries, store::PersonRecord plain) {
+                    handed = std::move(deliveries);
+                    person = plain.person_json;
+                  }};
+  std::vector<std::string> drawn;
+  CaseService service(*store_, *vault_, routing_, [this] { return now_; }, [this] { ++wakeups_; },
+                      [&] { return drawn.empty() ? new_correlation() : drawn.back(); }, handoff);
+  Answer first = service.create(kAlice, example_intake(), "hash-1", std::nullopt);
+  EXPECT_EQ(leased, 5u);
+  ASSERT_EQ(handed.size(), 5u);
+  EXPECT_EQ(handed[0].request.case_id, first.case_id);
+  EXPECT_NE(person.find(example_intake()["person"]["birth_name"].get<std::string>()), std::string::npos);
+  EXPECT_EQ(wakeups_, 0);
+  EXPECT_TRUE(store::claim_all(*store_, "w", now_, 1000).empty());
+
+  granting = false;
+  service.create(kAlice, example_intake(), "hash-2", std::nullopt);
+  EXPECT_EQ(wakeups_, 1);
+  EXPECT_EQ(store::claim_all(*store_, "w", now_, 1000).size(), 5u);
+
+  granting = true;
+  drawn = {handed[0].request.correlation};  // every draw taken: 503, nothing stored
+  EXPECT_EQ(status_of([&] { service.create(kAlice, example_intake(), "hash-3", std::nullopt); }), 503);
+  EXPECT_EQ(given_back, 5u);
 }
 
 TEST_F(CaseServiceTest, ANeedServedBySeveralAgenciesBecomesOneRequestForEach) {

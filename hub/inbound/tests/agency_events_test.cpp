@@ -20,7 +20,7 @@ class AgencyEventsTest : public ::testing::Test {
     fs::create_directories(dir_);
     store_ = std::make_unique<store::SqliteStore>(dir_ / "guichet.db");
     store::NewCase c{"c1", "alice", "95", format_time(kNow), {"{}", "{}"},
-                     {{"r1", "allowance", R"({"kind":"allowance"})", "caf-95", "CAF", "", "GCH-1", "k1"}}, {}};
+                     {{"r1", "allowance", R"({"kind":"allowance"})", "caf-95", "CAF", "", "GCH-1", "k1"}}, {}, std::nullopt};
     store_->create_case(c, std::nullopt);
     auto claimed = store_->claim("w", kNow, 1000, 1);
     store::Transition sent;

@@ -3,6 +3,7 @@
 #include "hub/domain/request_state.h"
 #include "hub/domain/time.h"
 #include "hub/store/audit_chain.h"
+#include "hub/store/leased_delivery.h"
 
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/PostgreSQL/PostgreSQLException.h>
@@ -256,20 +257,32 @@ void insert_outbox(Session& s, const std::string& request_id, const std::string&
       bind(request_id), bind(operation), bind(key), bind(reason), bind(due), bind(due), now;
 }
 
-void insert_requests(Session& s, const std::string& case_id, const std::string& at, int64_t at_ms,
-                     const std::vector<NewRequest>& requests) {
-  for (const auto& r : requests) {
+// The requests with their first history entry and their delivery's outbox row, free for a claim or,
+// with `lease`, leased already (its deliveries are returned).
+std::vector<Delivery> insert_requests(Session& s, const NewCase& c, int64_t at_ms, const std::optional<Lease>& lease) {
+  std::vector<Delivery> leased;
+  for (const auto& r : c.requests) {
     Poco::Int64 taken = 0;
     s << "SELECT COUNT(*) FROM requests WHERE correlation = $1", into(taken), bind(r.correlation), now;
     if (taken) throw CorrelationTaken();
     s << "INSERT INTO requests(id, case_id, need, need_json, instance, agency, state, deadline, "
          "correlation, delivery_key, created_at, updated_at) "
          "VALUES($1,$2,$3,$4,$5,$6,'queued',$7,$8,$9,$10,$11)",
-        bind(r.id), bind(case_id), bind(r.need), bind(r.need_json), bind(r.instance), bind(r.agency),
-        bind(r.deadline), bind(r.correlation), bind(r.delivery_key), bind(at), bind(at), now;
-    insert_history(s, r.id, {"queued", at, "hub", ""});
-    insert_outbox(s, r.id, "deliver", r.delivery_key, "", at_ms);
+        bind(r.id), bind(c.id), bind(r.need), bind(r.need_json), bind(r.instance), bind(r.agency),
+        bind(r.deadline), bind(r.correlation), bind(r.delivery_key), bind(c.at), bind(c.at), now;
+    insert_history(s, r.id, {"queued", c.at, "hub", ""});
+    if (!lease) {
+      insert_outbox(s, r.id, "deliver", r.delivery_key, "", at_ms);
+      continue;
+    }
+    Poco::Int64 until = lease->until_ms, queued = at_ms, id = 0;
+    s << "INSERT INTO outbox(request_id, instance, operation, idempotency_key, reason, next_attempt_at, created_ms, "
+         "lease_owner, lease_until, attempts) VALUES($1,$2,'deliver',$3,'',$4,$5,$6,$7,1) RETURNING id",
+        into(id), bind(r.id), bind(r.instance), bind(r.delivery_key), bind(until), bind(queued), bind(lease->owner),
+        bind(until), now;
+    leased.push_back(leased_delivery(c, r, id, at_ms));
   }
+  return leased;
 }
 
 void insert_consents(Session& s, const std::string& case_id, const std::vector<ConsentEntry>& consents) {
@@ -514,8 +527,8 @@ std::optional<IdempotencyEntry> PostgresStore::find_idempotency(const std::strin
   });
 }
 
-void PostgresStore::create_case(const NewCase& c, const std::optional<IdempotencyEntry>& answer) {
-  write([&](Session& s) {
+std::vector<Delivery> PostgresStore::create_case(const NewCase& c, const std::optional<IdempotencyEntry>& answer) {
+  return write([&](Session& s) {
     if (answer) {
       // A concurrent intake with the same key waits here for the first one's commit, then finds
       // the key taken.
@@ -531,9 +544,10 @@ void PostgresStore::create_case(const NewCase& c, const std::optional<Idempotenc
         bind(c.id), bind(c.owner), bind(c.department), bind(c.at), bind(c.at), now;
     s << "INSERT INTO people(case_id, person, situation) VALUES($1,$2,$3)", bind(c.id),
         bind(c.person.person_json), bind(c.person.situation_json), now;
-    insert_requests(s, c.id, c.at, parse_ms(c.at), c.requests);
+    auto leased = insert_requests(s, c, parse_ms(c.at), c.lease);
     insert_consents(s, c.id, c.consents);
     append_audit(s, intake_event("case.create", referent_actor(c.owner), c.id, c.requests, c.consents));
+    return leased;
   });
 }
 
@@ -541,7 +555,11 @@ void PostgresStore::add_requests(const std::string& case_id, const std::string& 
                                  const std::vector<NewRequest>& requests,
                                  const std::vector<ConsentEntry>& consents, const std::string& actor) {
   write([&](Session& s) {
-    insert_requests(s, case_id, at, parse_ms(at), requests);
+    NewCase added;
+    added.id = case_id;
+    added.at = at;
+    added.requests = requests;
+    insert_requests(s, added, parse_ms(at), std::nullopt);
     insert_consents(s, case_id, consents);
     touch_case(s, case_id, at);
     append_audit(s, intake_event("case.add_needs", actor, case_id, requests, consents));
@@ -836,6 +854,23 @@ std::vector<Delivery> PostgresStore::claim(const std::string& worker, int64_t no
       d.request = read_request(rows, i, 9);
       out.push_back(std::move(d));
     }
+    return out;
+  });
+}
+
+std::vector<int64_t> PostgresStore::still_leased(const std::string& owner, const std::vector<int64_t>& outbox_ids) {
+  if (outbox_ids.empty()) return {};
+  return read([&](Session& s) {
+    std::string ids;
+    for (int64_t id : outbox_ids) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    Statement q(s);
+    q << "SELECT o.id FROM outbox o JOIN requests r ON r.id = o.request_id JOIN cases c ON c.id = r.case_id "
+         "WHERE o.id IN (" + ids + ") AND o.lease_owner = $1 AND c.frozen = 0 ORDER BY o.id",
+        bind(owner);
+    q.execute();
+    Rows rows(q);
+    std::vector<int64_t> out;
+    for (size_t i = 0; i < rows.size(); ++i) out.push_back(rows.integer(i, 0));
     return out;
   });
 }

@@ -96,6 +96,8 @@ class Database {
   }
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t changes() const { return sqlite3_changes64(db_); }
+  // The rowid of the last row inserted on this connection.
+  int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   sqlite3* handle() const { return db_; }
 
  private:

@@ -3,6 +3,7 @@
 #include "hub/domain/request_state.h"
 #include "hub/domain/time.h"
 #include "hub/store/audit_chain.h"
+#include "hub/store/leased_delivery.h"
 
 #include <Poco/Logger.h>
 
@@ -182,17 +183,28 @@ void insert_outbox(Database& db, const std::string& request_id, const std::strin
       .run();
 }
 
-void insert_requests(Database& db, const std::string& case_id, const std::string& at, int64_t at_ms,
-                     const std::vector<NewRequest>& requests) {
-  for (const auto& r : requests) {
+// The requests with their first history entry and their delivery's outbox row, free for a claim or,
+// with `lease`, leased already (its deliveries are returned).
+std::vector<Delivery> insert_requests(Database& db, const NewCase& c, int64_t at_ms, const std::optional<Lease>& lease) {
+  std::vector<Delivery> leased;
+  for (const auto& r : c.requests) {
     if (db.query("SELECT 1 FROM requests WHERE correlation = ?1", r.correlation).next()) throw CorrelationTaken();
     db.query("INSERT INTO requests(id, case_id, need, need_json, instance, agency, state, deadline, "
              "correlation, delivery_key, created_at, updated_at) VALUES(?1,?2,?3,?4,?5,?6,'queued',?7,?8,?9,?10,?10)")
-        .bind(r.id, case_id, r.need, r.need_json, r.instance, r.agency, r.deadline, r.correlation, r.delivery_key, at)
+        .bind(r.id, c.id, r.need, r.need_json, r.instance, r.agency, r.deadline, r.correlation, r.delivery_key, c.at)
         .run();
-    insert_history(db, r.id, {"queued", at, "hub", ""});
-    insert_outbox(db, r.id, r.instance, "deliver", r.delivery_key, "", at_ms);
+    insert_history(db, r.id, {"queued", c.at, "hub", ""});
+    if (!lease) {
+      insert_outbox(db, r.id, r.instance, "deliver", r.delivery_key, "", at_ms);
+      continue;
+    }
+    db.query("INSERT INTO outbox(request_id, instance, operation, idempotency_key, reason, next_attempt_at, created_ms, "
+             "lease_owner, lease_until, attempts) VALUES(?1,?2,'deliver',?3,'',?4,?5,?6,?4,1)",
+             r.id, r.instance, r.delivery_key, lease->until_ms, at_ms, lease->owner)
+        .run();
+    leased.push_back(leased_delivery(c, r, db.last_insert_id(), at_ms));
   }
+  return leased;
 }
 
 void insert_consents(Database& db, const std::string& case_id, const std::vector<ConsentEntry>& consents) {
@@ -428,8 +440,8 @@ std::optional<IdempotencyEntry> SqliteStore::find_idempotency(const std::string&
   return IdempotencyEntry{referent, key, q.text(0), static_cast<int>(q.integer(1)), q.text(2)};
 }
 
-void SqliteStore::create_case(const NewCase& c, const std::optional<IdempotencyEntry>& answer) {
-  write([&](Database& db) {
+std::vector<Delivery> SqliteStore::create_case(const NewCase& c, const std::optional<IdempotencyEntry>& answer) {
+  return write([&](Database& db) {
     if (answer) {
       Query taken = db.query("SELECT 1 FROM idempotency WHERE referent = ?1 AND key = ?2");
       if (taken.bind(answer->referent, answer->key).next()) throw IdempotencyRace();
@@ -443,9 +455,10 @@ void SqliteStore::create_case(const NewCase& c, const std::optional<IdempotencyE
     db.query("INSERT INTO people(case_id, person, situation) VALUES(?1,?2,?3)")
         .bind(c.id, c.person.person_json, c.person.situation_json)
         .run();
-    insert_requests(db, c.id, c.at, parse_ms(c.at), c.requests);
+    auto leased = insert_requests(db, c, parse_ms(c.at), c.lease);
     insert_consents(db, c.id, c.consents);
     append_audit(db, intake_event("case.create", referent_actor(c.owner), c.id, c.requests, c.consents));
+    return leased;
   });
 }
 
@@ -453,7 +466,11 @@ void SqliteStore::add_requests(const std::string& case_id, const std::string& at
                                const std::vector<NewRequest>& requests,
                                const std::vector<ConsentEntry>& consents, const std::string& actor) {
   write([&](Database& db) {
-    insert_requests(db, case_id, at, parse_ms(at), requests);
+    NewCase added;
+    added.id = case_id;
+    added.at = at;
+    added.requests = requests;
+    insert_requests(db, added, parse_ms(at), std::nullopt);
     insert_consents(db, case_id, consents);
     touch_case(db, case_id, at);
     append_audit(db, intake_event("case.add_needs", actor, case_id, requests, consents));
@@ -691,6 +708,18 @@ std::vector<Delivery> SqliteStore::claim(const std::string& worker, int64_t now_
                "WHERE id = ?3")
           .bind(worker, now_ms + lease_ms, d.outbox_id)
           .run();
+    }
+    return out;
+  });
+}
+
+std::vector<int64_t> SqliteStore::still_leased(const std::string& owner, const std::vector<int64_t>& outbox_ids) {
+  return read([&](Database& db) {
+    std::vector<int64_t> out;
+    for (int64_t id : outbox_ids) {
+      Query q = db.query("SELECT 1 FROM outbox o JOIN requests r ON r.id = o.request_id JOIN cases c ON c.id = r.case_id "
+                         "WHERE o.id = ?1 AND o.lease_owner = ?2 AND c.frozen = 0", id, owner);
+      if (q.next()) out.push_back(id);
     }
     return out;
   });

@@ -32,7 +32,7 @@ class SqliteStore final : public Store {
 
   std::optional<IdempotencyEntry> find_idempotency(const std::string& referent,
                                                    const std::string& key) override;
-  void create_case(const NewCase& new_case, const std::optional<IdempotencyEntry>& answer) override;
+  std::vector<Delivery> create_case(const NewCase& new_case, const std::optional<IdempotencyEntry>& answer) override;
   void add_requests(const std::string& case_id, const std::string& at,
                     const std::vector<NewRequest>& requests,
                     const std::vector<ConsentEntry>& consents, const std::string& actor) override;
@@ -54,6 +54,7 @@ class SqliteStore final : public Store {
   std::vector<Delivery> claim(const std::string& worker, int64_t now_ms, int64_t lease_ms,
                               int limit) override;
   void settle(const std::vector<Settlement>& settlements) override;
+  std::vector<int64_t> still_leased(const std::string& owner, const std::vector<int64_t>& outbox_ids) override;
   std::optional<int64_t> next_due_ms() override;
   OutboxStats outbox_stats() override;
   std::vector<std::pair<std::string, int64_t>> overdue_by_instance(const std::string& now) override;

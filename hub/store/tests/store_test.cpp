@@ -178,6 +178,44 @@ TEST_P(StoreTest, OpenRequestsAreReadAPageAtATimeInIdOrder) {
   EXPECT_EQ(store_->open_requests("allowance-95", "", 10).size(), 3u);
 }
 
+// An intake that leases its rows in its own transaction gets its deliveries back, counted as an
+// attempt, as a claim would have returned them; nobody else claims them before the lease ends.
+TEST_P(StoreTest, AnIntakeLeasingItsRowsGetsItsDeliveriesAndNoClaimTakesThemBeforeTheLeaseEnds) {
+  NewCase c = a_case("c1");
+  c.lease = Lease{"hub/intake", kStart + 60000};
+  auto leased = store_->create_case(c, std::nullopt);
+  ASSERT_EQ(leased.size(), 2u);
+  EXPECT_EQ(leased[0].request.id, "c1-allowance");
+  EXPECT_EQ(leased[0].operation, "deliver");
+  EXPECT_EQ(leased[0].attempts, 1);
+  EXPECT_EQ(leased[0].idempotency_key, "key-c1allowance");
+  EXPECT_EQ(leased[0].request.instance, "allowance-95");
+  EXPECT_EQ(leased[0].case_owner, "ref-a");
+  EXPECT_EQ(leased[1].request.id, "c1-housing");
+  EXPECT_NE(leased[0].outbox_id, leased[1].outbox_id);
+  EXPECT_TRUE(claim_all(*store_, "other", kStart + 1000, 60000).empty());
+  EXPECT_EQ(store_->still_leased("hub/intake", {leased[0].outbox_id, leased[1].outbox_id, 999999}).size(), 2u);
+  EXPECT_TRUE(store_->still_leased("hub/3", {leased[0].outbox_id}).empty());
+
+  // A frozen case's rows are no longer to be delivered by whoever holds them.
+  ASSERT_TRUE(store_->set_frozen("c1", true, format_time(kStart), kActor));
+  EXPECT_TRUE(store_->still_leased("hub/intake", {leased[0].outbox_id}).empty());
+  ASSERT_TRUE(store_->set_frozen("c1", false, format_time(kStart), kActor));
+
+  // Outcome recorded for one; the other's holder died: it is claimed once the lease has ended.
+  Transition sent;
+  sent.entries = {{"sent", format_time(kStart + 10), "dispatch", ""}};
+  store_->complete(leased[0], sent);
+  auto after = claim_all(*store_, "other", kStart + 60000, 60000);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].request.id, "c1-housing");
+  EXPECT_EQ(after[0].attempts, 2);
+
+  // Erased: nothing of it is left to deliver.
+  ASSERT_TRUE(store_->erase_case("c1", kActor));
+  EXPECT_TRUE(store_->still_leased("other", {after[0].outbox_id}).empty());
+}
+
 TEST_P(StoreTest, ARequestWhoseCorrelationIsTakenStoresNothing) {
   store_->create_case(a_case("c1"), std::nullopt);
   NewCase second = a_case("c2");
