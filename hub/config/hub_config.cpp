@@ -162,6 +162,9 @@ HubConfig load_hub_config(const fs::path& file, const Overrides& overrides) {
   c.dispatch.workers = integer(dispatch, "workers", 4, 1, 64, file, "dispatch.");
   c.dispatch.lease_ms = integer(dispatch, "lease_s", 60, 5, 3600, file, "dispatch.") * int64_t{1000};
   c.dispatch.batch = integer(dispatch, "batch", c.dispatch.batch, 1, 256, file, "dispatch.");
+  // 0: every delivery goes through a claim, none is handed over by the intake.
+  c.dispatch.handover_rows = static_cast<size_t>(
+      integer(dispatch, "handover_rows", static_cast<int>(c.dispatch.handover_rows), 0, 1000000, file, "dispatch."));
   try {
     c.dispatch.retry = dispatch::RetryPolicy::from_json(dispatch.value("retry", Json()), dispatch::RetryPolicy{});
   } catch (const std::invalid_argument& e) {

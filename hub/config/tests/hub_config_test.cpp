@@ -93,10 +93,12 @@ TEST_F(HubConfigTest, DispatchWorkersBatchAndLeaseHaveDefaultsAndBounds) {
   EXPECT_EQ(defaults.dispatch.workers, 4);
   EXPECT_EQ(defaults.dispatch.batch, 32);
   EXPECT_EQ(defaults.dispatch.lease_ms, 60000);
-  HubConfig set = load_hub_config(write(R"({"dispatch":{"workers":8,"batch":64,"lease_s":120}})"));
+  EXPECT_EQ(defaults.dispatch.handover_rows, 4096u);
+  HubConfig set = load_hub_config(write(R"({"dispatch":{"workers":8,"batch":64,"lease_s":120,"handover_rows":0}})"));
   EXPECT_EQ(set.dispatch.workers, 8);
   EXPECT_EQ(set.dispatch.batch, 64);
   EXPECT_EQ(set.dispatch.lease_ms, 120000);
+  EXPECT_EQ(set.dispatch.handover_rows, 0u);
   EXPECT_NE(error_of(R"({"dispatch":{"batch":0}})").find("dispatch.batch: must be a whole number from 1"),
             std::string::npos);
   EXPECT_NE(error_of(R"({"dispatch":{"batch":257}})").find("dispatch.batch"), std::string::npos);
