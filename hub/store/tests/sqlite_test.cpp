@@ -125,6 +125,34 @@ TEST_F(SqliteTest, TheLogStaysSmallUnderASteadyStreamOfCommits) {
   EXPECT_EQ(count.integer(0), 10000);
 }
 
+// The partial indexes over open requests were first written with NOT IN, which SQLite evaluates
+// through a temporary table at every insert and update of a request: a store opened again has them
+// rewritten, and an update of a request builds no temporary table any more.
+TEST_F(SqliteTest, IndexesWrittenWithNotInAreRewritten) {
+  { SqliteStore store(file_); }
+  auto definition = [&](const std::string& index) {
+    Database db(file_);
+    Query q = db.query("SELECT sql FROM sqlite_schema WHERE name = ?1", index);
+    return q.next() ? q.text(0) : std::string();
+  };
+  {
+    Database db(file_);
+    db.execute("DROP INDEX requests_one_open_per_agency");
+    db.execute("CREATE UNIQUE INDEX requests_one_open_per_agency ON requests(case_id, need, instance) "
+               "WHERE state NOT IN ('accepted','refused','closed','withdrawn')");
+  }
+  ASSERT_NE(definition("requests_one_open_per_agency").find("NOT IN"), std::string::npos);
+  { SqliteStore store(file_); }
+  EXPECT_EQ(definition("requests_one_open_per_agency").find("NOT IN"), std::string::npos);
+  EXPECT_NE(definition("requests_one_open_per_agency").find("state <> 'withdrawn'"), std::string::npos);
+  Database db(file_);
+  int temporary_tables = 0;
+  for (Query q = db.query("EXPLAIN UPDATE requests SET state = ?2 WHERE id = ?1", "r", "sent"); q.next();) {
+    if (q.text(1) == "OpenEphemeral") ++temporary_tables;
+  }
+  EXPECT_EQ(temporary_tables, 0);
+}
+
 // The log lines of one logger, for the tests to read.
 class Capture : public Poco::Channel {
  public:
