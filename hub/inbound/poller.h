@@ -4,7 +4,8 @@
 //
 // A poll hands the connector the instance's open requests a page at a time (`page` of them per
 // call), so that neither the hub nor a connector host ever holds a hundred thousand of them at
-// once. Every page of one round is asked from the same cursor, and the cursor stored is the first
+// once, and so that an isolated connector's deliveries get their turn between two pages rather than
+// wait for a whole round of status reads. Every page of one round is asked from the same cursor, and the cursor stored is the first
 // page's answer: a connector that reads a change feed from its cursor (France Travail, Démarches
 // Simplifiées) then sees each change with the page holding its request, and nothing that
 // happened during the round is skipped at the next (read twice at worst, which moves nothing).
@@ -29,7 +30,7 @@ using PollObserver = std::function<void(const std::string&, int, bool)>;
 class Poller {
  public:
   Poller(store::Store& store, connectors::Registry& registry, Clock clock, PollObserver observer = {},
-         int page = 1000);
+         int page = 100);
   ~Poller();
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
